@@ -1,0 +1,2 @@
+libutil/msg.o: libutil/msg.c libutil/msg.h
+libutil/msg.h:
