@@ -1,0 +1,511 @@
+/*
+ * mail_params - the table of supported parameters and their types.
+ *
+ * mail_param_find() returns the declaration of a supported parameter, or
+ * NULL; mail_param_table() the whole table, sorted by name.  Both return
+ * static storage.  mail_param_check() validates an expanded value against
+ * its type and says why it is bad; the parse helpers convert values.
+ * Nothing here is fatal: callers decide, and name file and line.
+ *
+ * Defaults are Postfix 3.7's for parameters of the same meaning, except
+ * installation paths, names of our own product (mail_owner = postern,
+ * setgid_group = posterndrop, mail_name, syslog_name), alias_maps (no NIS
+ * here) and defaults computed from the host (myhostname, mydomain,
+ * mynetworks), as flagged in each row and listed in docs/parameters.md.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mail_params.h"
+#include "mail_version.h"
+#include "mymalloc.h"
+
+static const PARAM_DEF params[] = {
+    {"compatibility_level", PARAM_STR, "0",
+     "Backwards-compatibility level of the defaults", 0},
+    {"config_directory", PARAM_STR, DEF_CONFIG_DIR,
+     "Where main.cf and master.cf live", PARAM_F_PATH},
+    {"queue_directory", PARAM_STR, DEF_QUEUE_DIR, "The queue's top folder",
+     PARAM_F_PATH},
+    {"command_directory", PARAM_STR, DEF_COMMAND_DIR,
+     "Where the commands a person types are installed", PARAM_F_PATH},
+    {"daemon_directory", PARAM_STR, DEF_DAEMON_DIR,
+     "Where the daemon programs are installed", PARAM_F_PATH},
+    {"data_directory", PARAM_STR, DEF_DATA_DIR,
+     "Where daemons keep writable data (caches, the pid lock)", PARAM_F_PATH},
+    {"meta_directory", PARAM_STR, DEF_CONFIG_DIR,
+     "Where the installation's meta files live", PARAM_F_PATH},
+    {"shlib_directory", PARAM_STR, "no", "Where shared libraries are installed",
+     PARAM_F_PATH},
+    {"sendmail_path", PARAM_STR, DEF_COMMAND_DIR "/sendmail",
+     "Path of the sendmail-compatible command", PARAM_F_PATH},
+    {"newaliases_path", PARAM_STR, DEF_COMMAND_DIR "/newaliases",
+     "Path of the newaliases command", PARAM_F_PATH},
+    {"mailq_path", PARAM_STR, DEF_COMMAND_DIR "/mailq",
+     "Path of the mailq command", PARAM_F_PATH},
+    {"manpage_directory", PARAM_STR, DEF_MANPAGE_DIR,
+     "Where the man pages are installed", PARAM_F_PATH},
+    {"sample_directory", PARAM_STR, DEF_CONFIG_DIR,
+     "Where sample configuration files are installed", PARAM_F_PATH},
+    {"readme_directory", PARAM_STR, "no",
+     "Where the README files are installed", PARAM_F_PATH},
+    {"html_directory", PARAM_STR, "no",
+     "Where the HTML documentation is installed", PARAM_F_PATH},
+    {"process_id_directory", PARAM_STR, "pid",
+     "Folder, relative to queue_directory, of pid files", 0},
+    {"mail_owner", PARAM_STR, "postern",
+     "Unprivileged user that owns the queue and runs the daemons",
+     PARAM_F_OURS},
+    {"setgid_group", PARAM_STR, "posterndrop",
+     "Group of the setgid submission command, public/ and maildrop/",
+     PARAM_F_OURS},
+    {"default_privs", PARAM_STR, "nobody",
+     "User for deliveries to commands and files of aliases", 0},
+    {"mail_name", PARAM_STR, MAIL_NAME,
+     "The product name in banners and reports", PARAM_F_OURS},
+    {"mail_version", PARAM_STR, MAIL_VERSION, "The release, read-only",
+     PARAM_F_OURS},
+    {"syslog_name", PARAM_STR,
+     "${multi_instance_name?{$multi_instance_name}:{postern}}",
+     "Program name prefix of log lines", PARAM_F_OURS},
+    {"syslog_facility", PARAM_STR, "mail", "Syslog facility", 0},
+    {"maillog_file", PARAM_STR, "",
+     "Log file written through the postlog service (empty: syslog)", 0},
+    {"maillog_file_prefixes", PARAM_LIST, "/var, /dev/stdout",
+     "Allowed prefixes of maillog_file", 0},
+    {"maillog_file_compressor", PARAM_STR, "gzip",
+     "Program that compresses rotated log files", 0},
+    {"maillog_file_rotate_suffix", PARAM_STR, "%Y%m%d-%H%M%S",
+     "strftime format of a rotated log file's suffix", 0},
+    {"postlog_service_name", PARAM_STR, "postlog",
+     "Name of the postlog service in master.cf", 0},
+    {"postlogd_watchdog_timeout", PARAM_TIME, "10s",
+     "Watchdog limit of the postlog daemon", 0},
+    {"import_environment", PARAM_LIST,
+     "MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ XAUTHORITY DISPLAY LANG=C "
+     "POSTLOG_SERVICE POSTLOG_HOSTNAME",
+     "Environment variables a daemon keeps from its parent", 0},
+    {"export_environment", PARAM_LIST, "TZ MAIL_CONFIG LANG",
+     "Environment variables passed to external commands", 0},
+    {"multi_instance_name", PARAM_STR, "", "This instance's name", 0},
+    {"myhostname", PARAM_STR, "", "This host's fully qualified name",
+     PARAM_F_COMPUTED},
+    {"mydomain", PARAM_STR, "", "This host's domain", PARAM_F_COMPUTED},
+    {"myorigin", PARAM_STR, "$myhostname",
+     "Domain appended to unqualified sender addresses", 0},
+    {"mydestination", PARAM_LIST, "$myhostname, localhost.$mydomain, localhost",
+     "Domains delivered locally", 0},
+    {"mynetworks", PARAM_LIST, "", "Trusted client networks", PARAM_F_COMPUTED},
+    {"mynetworks_style", PARAM_STR,
+     "${{$compatibility_level} <level {2} ? {subnet} : {host}}",
+     "How mynetworks is computed by default (host, subnet, class)", 0},
+    {"inet_interfaces", PARAM_LIST, "all",
+     "Addresses the SMTP server listens on", 0},
+    {"inet_protocols", PARAM_LIST, "all", "IP versions used: ipv4, ipv6, all",
+     0},
+    {"proxy_interfaces", PARAM_LIST, "",
+     "Addresses of a proxy or NAT in front of this host", 0},
+    {"alias_maps", PARAM_LIST, "hash:/etc/aliases",
+     "Alias tables used by local delivery", PARAM_F_OURS},
+    {"alias_database", PARAM_LIST, "hash:/etc/aliases",
+     "Alias tables that newaliases builds", 0},
+    {"recipient_delimiter", PARAM_STR, "",
+     "Characters that separate a user from an address extension", 0},
+    {"relayhost", PARAM_STR, "", "Default next hop for remote mail", 0},
+    {"relay_domains", PARAM_LIST,
+     "${{$compatibility_level} <level {2} ? {$mydestination} : {}}",
+     "Domains this host relays to", 0},
+    {"relay_transport", PARAM_STR, "relay", "Transport for relay_domains", 0},
+    {"local_transport", PARAM_STR, "local:$myhostname",
+     "Transport for mydestination", 0},
+    {"default_transport", PARAM_STR, "smtp",
+     "Transport for all other destinations", 0},
+    {"virtual_transport", PARAM_STR, "virtual",
+     "Transport for virtual_mailbox_domains", 0},
+    {"transport_maps", PARAM_LIST, "",
+     "Tables that map destinations to transport:nexthop", 0},
+    {"parent_domain_matches_subdomains", PARAM_LIST,
+     "debug_peer_list,fast_flush_domains,mynetworks,permit_mx_backup_networks,"
+     "qmqpd_authorized_clients,relay_domains,smtpd_access_maps",
+     "Features where a domain also matches its subdomains", 0},
+    {"default_database_type", PARAM_STR, "hash",
+     "Table type used when none is given", 0},
+    {"canonical_maps", PARAM_LIST, "",
+     "Address mapping for senders and recipients, envelope and headers", 0},
+    {"sender_canonical_maps", PARAM_LIST, "", "Address mapping for senders", 0},
+    {"recipient_canonical_maps", PARAM_LIST, "",
+     "Address mapping for recipients", 0},
+    {"canonical_classes", PARAM_LIST,
+     "envelope_sender, envelope_recipient, header_sender, header_recipient",
+     "Which addresses canonical_maps rewrites", 0},
+    {"sender_canonical_classes", PARAM_LIST, "envelope_sender, header_sender",
+     "Which addresses sender_canonical_maps rewrites", 0},
+    {"recipient_canonical_classes", PARAM_LIST,
+     "envelope_recipient, header_recipient",
+     "Which addresses recipient_canonical_maps rewrites", 0},
+    {"masquerade_domains", PARAM_LIST, "",
+     "Domains whose subdomains are hidden", 0},
+    {"masquerade_classes", PARAM_LIST,
+     "envelope_sender, header_sender, header_recipient",
+     "Which addresses are masqueraded", 0},
+    {"masquerade_exceptions", PARAM_LIST, "", "Users never masqueraded", 0},
+    {"append_at_myorigin", PARAM_BOOL, "yes",
+     "Append @$myorigin to unqualified local addresses", 0},
+    {"append_dot_mydomain", PARAM_BOOL,
+     "${{$compatibility_level} <level {1} ? {yes} : {no}}",
+     "Append .$mydomain to addresses whose domain has no dot", 0},
+    {"swap_bangpath", PARAM_BOOL, "yes", "Rewrite site!user into user@site", 0},
+    {"allow_percent_hack", PARAM_BOOL, "yes",
+     "Rewrite user%domain into user@domain", 0},
+    {"empty_address_recipient", PARAM_STR, "MAILER-DAEMON",
+     "Recipient of mail whose recipient is empty", 0},
+    {"virtual_alias_maps", PARAM_LIST, "$virtual_maps",
+     "Address aliases for all domains", 0},
+    {"virtual_alias_domains", PARAM_LIST, "$virtual_alias_maps",
+     "Domains whose addresses are all aliases", 0},
+    {"virtual_alias_expansion_limit", PARAM_INT, "1000",
+     "Most addresses one virtual alias expansion yields", 0},
+    {"virtual_alias_recursion_limit", PARAM_INT, "1000",
+     "Deepest virtual alias expansion", 0},
+    {"virtual_alias_address_length_limit", PARAM_INT, "1000",
+     "Longest address a virtual alias expansion yields", 0},
+    {"virtual_mailbox_domains", PARAM_LIST, "$virtual_mailbox_maps",
+     "Domains delivered by the virtual transport", 0},
+    {"virtual_mailbox_maps", PARAM_LIST, "", "Tables of virtual mailboxes", 0},
+    {"virtual_mailbox_base", PARAM_STR, "",
+     "Folder virtual mailbox paths are relative to", 0},
+    {"virtual_uid_maps", PARAM_LIST, "", "User IDs of virtual mailboxes", 0},
+    {"virtual_gid_maps", PARAM_LIST, "", "Group IDs of virtual mailboxes", 0},
+    {"virtual_minimum_uid", PARAM_INT, "100",
+     "Lowest uid virtual delivery accepts", 0},
+    {"virtual_mailbox_limit", PARAM_SIZE, "51200000",
+     "Largest virtual mailbox, in bytes", 0},
+    {"virtual_mailbox_lock", PARAM_LIST, "fcntl, dotlock",
+     "Locks taken on virtual mbox files", 0},
+    {"local_recipient_maps", PARAM_LIST, "proxy:unix:passwd.byname $alias_maps",
+     "Tables of the local recipients the SMTP server accepts", 0},
+    {"proxy_read_maps", PARAM_LIST,
+     "$local_recipient_maps $mydestination $virtual_alias_maps "
+     "$virtual_alias_domains $virtual_mailbox_maps $virtual_mailbox_domains "
+     "$relay_recipient_maps $relay_domains $canonical_maps "
+     "$sender_canonical_maps $recipient_canonical_maps $relocated_maps "
+     "$transport_maps $mynetworks $smtpd_sender_login_maps $sender_bcc_maps "
+     "$recipient_bcc_maps $smtp_generic_maps $lmtp_generic_maps $alias_maps "
+     "$smtpd_client_restrictions $smtpd_helo_restrictions "
+     "$smtpd_sender_restrictions $smtpd_relay_restrictions "
+     "$smtpd_recipient_restrictions "
+     "$address_verify_sender_dependent_default_transport_maps "
+     "$address_verify_sender_dependent_relayhost_maps "
+     "$address_verify_transport_maps $fallback_transport_maps "
+     "$lmtp_discard_lhlo_keyword_address_maps $lmtp_pix_workaround_maps "
+     "$lmtp_sasl_password_maps $lmtp_tls_policy_maps $mailbox_command_maps "
+     "$mailbox_transport_maps $postscreen_discard_ehlo_keyword_address_maps "
+     "$rbl_reply_maps $sender_dependent_default_transport_maps "
+     "$sender_dependent_relayhost_maps $smtp_discard_ehlo_keyword_address_maps "
+     "$smtp_pix_workaround_maps $smtp_sasl_password_maps $smtp_tls_policy_maps "
+     "$smtpd_discard_ehlo_keyword_address_maps $smtpd_milter_maps "
+     "$virtual_gid_maps $virtual_uid_maps $local_login_sender_maps "
+     "$postscreen_reject_footer_maps $smtpd_reject_footer_maps "
+     "$tls_server_sni_maps $tlsproxy_client_policy_maps "
+     "$default_delivery_status_filter $lmtp_delivery_status_filter "
+     "$lmtp_dns_reply_filter $lmtp_reply_filter $local_delivery_status_filter "
+     "$pipe_delivery_status_filter $postscreen_command_filter "
+     "$smtp_delivery_status_filter $smtp_dns_reply_filter $smtp_reply_filter "
+     "$smtpd_command_filter $smtpd_dns_reply_filter "
+     "$virtual_delivery_status_filter $body_checks $header_checks "
+     "$lmtp_body_checks $lmtp_header_checks $lmtp_mime_header_checks "
+     "$lmtp_nested_header_checks $milter_header_checks $mime_header_checks "
+     "$nested_header_checks $smtp_body_checks $smtp_header_checks "
+     "$smtp_mime_header_checks $smtp_nested_header_checks",
+     "Tables that proxymap may read", 0},
+    {"proxy_write_maps", PARAM_LIST,
+     "$smtp_sasl_auth_cache_name $lmtp_sasl_auth_cache_name "
+     "$address_verify_map $postscreen_cache_map",
+     "Tables that proxymap may write", 0},
+    {"message_size_limit", PARAM_SIZE, "10240000", "Largest message, in bytes",
+     0},
+    {"header_size_limit", PARAM_SIZE, "102400",
+     "Largest message header, in bytes", 0},
+    {"line_length_limit", PARAM_INT, "2048", "Longest line before it is split",
+     0},
+    {"queue_minfree", PARAM_SIZE, "0",
+     "Free space the queue needs before accepting mail", 0},
+    {"hash_queue_names", PARAM_LIST, "deferred, defer",
+     "Queue folders that are hashed into subfolders", 0},
+    {"hash_queue_depth", PARAM_INT, "1",
+     "Levels of subfolders in hashed queues", 0},
+    {"enable_long_queue_ids", PARAM_BOOL, "no", "Long, time-ordered queue IDs",
+     0},
+    {"queue_run_delay", PARAM_TIME, "300s",
+     "How often the deferred queue is scanned", 0},
+    {"minimal_backoff_time", PARAM_TIME, "300s",
+     "Shortest time between delivery attempts", 0},
+    {"maximal_backoff_time", PARAM_TIME, "4000s",
+     "Longest time between delivery attempts", 0},
+    {"maximal_queue_lifetime", PARAM_TIME, "5d",
+     "How long a message is retried before it bounces", 0},
+    {"bounce_queue_lifetime", PARAM_TIME, "5d", "How long a bounce is retried",
+     0},
+    {"delay_warning_time", PARAM_TIME, "0h",
+     "When to warn the sender of a delay (0: never)", 0},
+    {"transport_retry_time", PARAM_TIME, "60s",
+     "How long a failed transport is left alone", 0},
+    {"bounce_size_limit", PARAM_SIZE, "50000",
+     "Most of the original message returned in a bounce", 0},
+    {"notify_classes", PARAM_LIST, "resource, software",
+     "Problems reported to postmaster", 0},
+    {"soft_bounce", PARAM_BOOL, "no", "Defer instead of bouncing", 0},
+    {"default_process_limit", PARAM_INT, "100",
+     "Default maxproc of master.cf services", 0},
+    {"max_idle", PARAM_TIME, "100s",
+     "How long an idle daemon waits for a client", 0},
+    {"max_use", PARAM_INT, "100", "Clients a daemon serves before it exits", 0},
+    {"daemon_timeout", PARAM_TIME, "18000s",
+     "Longest time a daemon spends on one request", 0},
+    {"ipc_timeout", PARAM_TIME, "3600s", "Longest IPC request", 0},
+    {"ipc_idle", PARAM_TIME, "5s",
+     "How long an idle IPC client keeps its connection", 0},
+    {"ipc_ttl", PARAM_TIME, "1000s", "Longest life of an IPC connection", 0},
+    {"fork_attempts", PARAM_INT, "5", "Attempts at fork() before giving up", 0},
+    {"fork_delay", PARAM_TIME, "1s", "Delay between fork() attempts", 0},
+    {"service_throttle_time", PARAM_TIME, "60s",
+     "How long master waits before restarting a failing service", 0},
+    {"stale_lock_time", PARAM_TIME, "500s",
+     "Age after which a dotlock file is stale", 0},
+    {"in_flow_delay", PARAM_TIME, "1s",
+     "Delay per message when mail arrives faster than it leaves", 0},
+    {"duplicate_filter_limit", PARAM_INT, "1000",
+     "Remembered addresses for duplicate removal", 0},
+    {"berkeley_db_create_buffer_size", PARAM_SIZE, "16777216",
+     "Berkeley DB cache when a table is built", 0},
+    {"berkeley_db_read_buffer_size", PARAM_SIZE, "131072",
+     "Berkeley DB cache when a table is read", 0},
+    {"owner_request_special", PARAM_BOOL, "yes",
+     "Treat owner-x and x-request specially", 0},
+    {"expand_owner_alias", PARAM_BOOL, "no",
+     "Use the owner alias itself as the envelope sender", 0},
+    {"allow_mail_to_commands", PARAM_LIST, "alias, forward",
+     "Where |command deliveries are allowed", 0},
+    {"allow_mail_to_files", PARAM_LIST, "alias, forward",
+     "Where /file deliveries are allowed", 0},
+    {"forward_path", PARAM_LIST,
+     "$home/.forward${recipient_delimiter}${extension}, $home/.forward",
+     "Where .forward files are looked for", 0},
+    {"home_mailbox", PARAM_STR, "",
+     "Mailbox relative to the home folder (a trailing / means Maildir)", 0},
+    {"mail_spool_directory", PARAM_STR, "/var/mail",
+     "Folder of mbox spool files", 0},
+    {"mailbox_command", PARAM_STR, "", "Command that delivers to the mailbox",
+     0},
+    {"mailbox_transport", PARAM_STR, "",
+     "Transport that delivers to the mailbox", 0},
+    {"mailbox_size_limit", PARAM_SIZE, "51200000", "Largest mailbox, in bytes",
+     0},
+    {"luser_relay", PARAM_STR, "", "Where mail for unknown local users goes",
+     0},
+    {"biff", PARAM_BOOL, "yes", "Notify the comsat service of new mail", 0},
+    {"smtpd_banner", PARAM_STR, "$myhostname ESMTP $mail_name",
+     "Text after 220 in the SMTP greeting", 0},
+    {"smtpd_recipient_limit", PARAM_INT, "1000",
+     "Most recipients the SMTP server accepts per message", 0},
+    {"lmtp_tcp_port", PARAM_STR, "24", "Default LMTP port", 0},
+    {"undisclosed_recipients_header", PARAM_STR, "",
+     "Header added when there is no recipient header", 0},
+};
+
+#define NPARAMS (sizeof(params) / sizeof(params[0]))
+
+static const PARAM_DEF *sorted[NPARAMS];
+static int sorted_done;
+
+/* by_name - qsort order of table rows */
+static int
+by_name(const void *a, const void *b)
+{
+    return strcmp((*(const PARAM_DEF *const *) a)->name,
+                  (*(const PARAM_DEF *const *) b)->name);
+}
+
+/* sort_params - build the sorted index once */
+static void
+sort_params(void)
+{
+    size_t i;
+
+    if (sorted_done)
+        return;
+    for (i = 0; i < NPARAMS; i++)
+        sorted[i] = &params[i];
+    qsort(sorted, NPARAMS, sizeof(sorted[0]), by_name);
+    sorted_done = 1;
+}
+
+/* mail_param_find - the declaration of name, or NULL */
+const PARAM_DEF *
+mail_param_find(const char *name)
+{
+    size_t lo = 0, hi = NPARAMS, mid;
+    int cmp;
+
+    sort_params();
+    while (lo < hi) {
+        mid = (lo + hi) / 2;
+        if ((cmp = strcmp(name, sorted[mid]->name)) == 0)
+            return sorted[mid];
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+/* mail_param_table - every supported parameter, sorted by name */
+const PARAM_DEF *
+mail_param_table(size_t *count)
+{
+    static PARAM_DEF copy[NPARAMS];
+    size_t i;
+
+    sort_params();
+    for (i = 0; i < NPARAMS; i++)
+        copy[i] = *sorted[i];
+    *count = NPARAMS;
+    return copy;
+}
+
+/* mail_param_type_name - the word docs use for a type */
+const char *
+mail_param_type_name(int type)
+{
+    switch (type) {
+        case PARAM_STR:
+            return "string";
+        case PARAM_BOOL:
+            return "boolean";
+        case PARAM_INT:
+            return "integer";
+        case PARAM_TIME:
+            return "time";
+        case PARAM_SIZE:
+            return "size";
+        case PARAM_LIST:
+            return "list";
+        default:
+            return "unknown";
+    }
+}
+
+/* mail_param_parse_bool - yes/no (any case); -1 on anything else */
+int
+mail_param_parse_bool(const char *value, int *result)
+{
+    if (strcasecmp(value, "yes") == 0)
+        *result = 1;
+    else if (strcasecmp(value, "no") == 0)
+        *result = 0;
+    else
+        return -1;
+    return 0;
+}
+
+/* mail_param_parse_long - a whole non-negative decimal number */
+int
+mail_param_parse_long(const char *value, long *result, STRBUF *why)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(value, &end, 10);
+    if (*value == 0 || !isdigit((unsigned char) *value) || *end != 0) {
+        strbuf_sprintf(why, "bad numerical value: \"%s\"", value);
+        return -1;
+    }
+    if (errno == ERANGE) {
+        strbuf_sprintf(why, "number out of range: \"%s\"", value);
+        return -1;
+    }
+    *result = n;
+    return 0;
+}
+
+/* unit_seconds - seconds per time unit letter, 0 if unknown */
+static long
+unit_seconds(int unit)
+{
+    switch (unit) {
+        case 's':
+            return 1;
+        case 'm':
+            return 60;
+        case 'h':
+            return 3600;
+        case 'd':
+            return 86400;
+        case 'w':
+            return 604800;
+        default:
+            return 0;
+    }
+}
+
+/* mail_param_parse_time - "90", "5m", "2d"; bare numbers use def's unit */
+int
+mail_param_parse_time(const char *value, const char *def, long *seconds,
+                      STRBUF *why)
+{
+    size_t len = strlen(value);
+    int unit = 's';
+    long n, mult;
+    char *digits;
+    int ret;
+
+    if (def != NULL && *def && isalpha((unsigned char) def[strlen(def) - 1]))
+        unit = def[strlen(def) - 1];
+    if (len > 0 && isalpha((unsigned char) value[len - 1]))
+        unit = value[--len];
+    if ((mult = unit_seconds(unit)) == 0) {
+        strbuf_sprintf(why, "bad time unit: \"%s\"", value);
+        return -1;
+    }
+    digits = mystrndup(value, len);
+    ret = mail_param_parse_long(digits, &n, why);
+    myfree(digits);
+    if (ret < 0)
+        return -1;
+    if (n > LONG_MAX / mult) {
+        strbuf_sprintf(why, "time out of range: \"%s\"", value);
+        return -1;
+    }
+    *seconds = n * mult;
+    return 0;
+}
+
+/* mail_param_check - does an expanded value fit the parameter's type? */
+int
+mail_param_check(const PARAM_DEF *p, const char *value, STRBUF *why)
+{
+    long n;
+    int b;
+
+    switch (p->type) {
+        case PARAM_BOOL:
+            if (mail_param_parse_bool(value, &b) < 0) {
+                strbuf_sprintf(why, "bad boolean value: \"%s\" (use yes or no)",
+                               value);
+                return -1;
+            }
+            return 0;
+        case PARAM_INT:
+        case PARAM_SIZE:
+            return mail_param_parse_long(value, &n, why);
+        case PARAM_TIME:
+            return mail_param_parse_time(value, p->def, &n, why);
+        default:
+            return 0;
+    }
+}
