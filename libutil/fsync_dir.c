@@ -1,0 +1,64 @@
+/*
+ * fsync_dir - sync the directory that holds a file.
+ *
+ * fsync(2) of a file makes its data durable, not its name: after creating
+ * or renaming a file, the directory must be synced too before the change
+ * survives a crash of the host.  fsync_dir(path) syncs the directory of
+ * path ("a/b/c": "a/b"; "c": "."; "/c": "/"); path names a file, not a
+ * directory ending in "/".  A file system that cannot sync a directory
+ * (EINVAL) counts as success: there is nothing more to do.
+ *
+ * Returns 0, or -1 with errno set (ENAMETOOLONG when the directory name
+ * does not fit PATH_MAX).  Nothing is allocated and nothing is fatal.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsync_dir.h"
+
+/* dir_of - the directory part of path into buf; -1 when it does not fit */
+static int
+dir_of(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n;
+
+    if (slash == NULL) {
+        path = ".";
+        slash = path + 1;
+    }
+    /* "/c" lives in "/", not in "". */
+    n = slash == path ? 1 : (size_t) (slash - path);
+    if (n >= len) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, path, n);
+    buf[n] = 0;
+    return 0;
+}
+
+/* fsync_dir - sync the directory that holds path */
+int
+fsync_dir(const char *path)
+{
+    char dir[PATH_MAX];
+    int fd;
+    int ret;
+    int err;
+
+    if (dir_of(path, dir, sizeof(dir)) < 0)
+        return -1;
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return -1;
+    ret = fsync(fd);
+    if (ret < 0 && errno == EINVAL)
+        ret = 0;
+    err = errno;
+    close(fd);
+    errno = err;
+    return ret;
+}
