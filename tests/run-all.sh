@@ -2,8 +2,9 @@
 # run-all.sh - the README's test command: every test Postern has.
 #
 # Installs what is missing and builds (setup.sh --build-only), then runs
-# every unit suite plainly, again under ASan + UBSan in a separate build,
-# and once more with coverage (libutil must stay at or above 85%).
+# every unit suite plainly, the integration tests against that build,
+# the unit suites again under ASan + UBSan in a separate build, and once
+# more with coverage (libutil must stay at or above 85%).
 # Closes with "total: N passed, N failed"; exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -13,9 +14,10 @@ status=0
 passed=0
 failed=0
 
-for stage in plain asan coverage; do
+for stage in plain integration asan coverage; do
     case $stage in
         plain) cmd="make -s check" ;;
+        integration) cmd="tests/integration/run.sh" ;;
         asan) cmd="make -s asan" ;;
         coverage) cmd="make -s coverage" ;;
     esac
@@ -26,9 +28,9 @@ for stage in plain asan coverage; do
         echo "--- $stage FAILED"
     fi
     grep -vE '^(gcc|ar|ranlib|rm -f) ' "$log" | grep -vE '^ +' | tail -n 60
-    line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    line=$(grep -E '^(unit|integration): [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
     if [ -n "$line" ]; then
-        p=$(echo "$line" | sed -E 's/^unit: ([0-9]+) passed.*/\1/')
+        p=$(echo "$line" | sed -E 's/^[a-z]+: ([0-9]+) passed.*/\1/')
         f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
         passed=$((passed + p))
         failed=$((failed + f))

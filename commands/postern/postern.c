@@ -1,0 +1,85 @@
+/*
+ * postern - the control command: `postern [-c DIR] COMMAND [ARGS]`.
+ *
+ * Dispatches to the subcommands listed below; each has --help and a man
+ * page.  The configuration folder comes from -c (before or after the
+ * subcommand), else MAIL_CONFIG, else the build default.  Exit status: the
+ * subcommand's, 1 on a usage error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mail_params.h"
+#include "mail_version.h"
+#include "msg.h"
+#include "postern.h"
+
+const char *postern_config_dir;
+
+static const struct {
+    const char *name;
+    int (*main_fn)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"conf", conf_main, "print or edit main.cf and master.cf (like postconf)"},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* usage - list the subcommands */
+static int
+usage(FILE *fp, int status)
+{
+    size_t i;
+
+    fprintf(fp, "usage: postern [-c CONFIG_DIR] COMMAND [ARGS]\n\n"
+                "commands:\n");
+    for (i = 0; i < NCOMMANDS; i++)
+        fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "  %-8s %s\n  %-8s %s\n", "help", "this list", "version",
+            "print the release");
+    fprintf(fp, "\nEach command takes --help; see also postern(1).\n");
+    return status;
+}
+
+/* postern_set_config_dir - record the configuration folder */
+void
+postern_set_config_dir(const char *dir)
+{
+    if (dir[0] != '/')
+        msg_fatal("-c %s: the configuration folder must be an absolute path",
+                  dir);
+    postern_config_dir = dir;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *env;
+    size_t i;
+
+    msg_set_progname("postern");
+    if ((env = getenv("MAIL_CONFIG")) != NULL && *env)
+        postern_set_config_dir(env);
+    else
+        postern_config_dir = DEF_CONFIG_DIR;
+    while (argc > 2 && strcmp(argv[1], "-c") == 0) {
+        postern_set_config_dir(argv[2]);
+        argc -= 2;
+        argv += 2;
+    }
+    if (argc < 2)
+        return usage(stderr, 1);
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)
+        return usage(stdout, 0);
+    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("%s\n", mail_version_string());
+        return 0;
+    }
+    for (i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].main_fn(argc - 1, argv + 1);
+    msg_warn("unknown command: %s", argv[1]);
+    return usage(stderr, 1);
+}

@@ -1,0 +1,23 @@
+#ifndef POSTERN_H
+#define POSTERN_H
+
+/*
+ * postern.h - the control command's subcommands.
+ *
+ * Each subcommand is int NAME_main(int argc, char **argv) with argv[0] the
+ * subcommand's name; it parses its own options (-c DIR included, so that
+ * `postern -c DIR conf` and `postern conf -c DIR` mean the same) and
+ * returns the exit status.
+ */
+
+/* The configuration folder: -c, else MAIL_CONFIG, else the build default. */
+extern const char *postern_config_dir;
+
+extern int conf_main(int argc, char **argv);
+extern int map_main(int argc, char **argv);
+extern int alias_main(int argc, char **argv);
+
+/* postern_set_config_dir - record -c DIR (validated: an absolute path) */
+extern void postern_set_config_dir(const char *dir);
+
+#endif
