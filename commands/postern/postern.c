@@ -23,6 +23,8 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"conf", conf_main, "print or edit main.cf and master.cf (like postconf)"},
+    {"map", map_main, "build and query lookup tables (like postmap)"},
+    {"alias", alias_main, "build and query alias databases (like postalias)"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
