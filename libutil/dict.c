@@ -50,8 +50,8 @@ dict_register(const char *type, DICT_OPEN_FN open_fn)
 {
     DICT_TYPE *dt;
 
-    if (dict_types == NULL)
-        dict_types = htable_create(31);
+    /* The built-in types come first, even when a caller registers early. */
+    dict_types_init();
     if (htable_find(dict_types, type) != NULL)
         return -1;
     dt = mymalloc(sizeof(*dt));

@@ -27,11 +27,12 @@ def root():
     return ROOT
 
 
-def run(cmd, *args, config_dir):
+def run(cmd, *args, config_dir, stdin=None):
     """Run a Postfix command from the unpacked tree; return stdout."""
     r = root()
     env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(r, "usr/lib/postfix"))
     out = subprocess.run([os.path.join(r, "usr/sbin", cmd), "-c", config_dir]
                          + list(args), env=env, capture_output=True,
+                         input=stdin,
                          text=True, timeout=60)
     return out.stdout
