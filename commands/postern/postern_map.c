@@ -56,8 +56,10 @@ static char *
 split_table(const char *table, const char *def_type, const char **name)
 {
     const char *colon = strchr(table, ':');
+    const char *slash = strchr(table, '/');
 
-    if (colon == NULL || strchr(table, '/') < colon) {
+    /* "/path/with:colon" is a file name; "type:/path" names a type. */
+    if (colon == NULL || (slash != NULL && slash < colon)) {
         *name = table;
         return mystrdup(def_type);
     }

@@ -70,6 +70,19 @@ class MapTest(unittest.TestCase):
                 continue
             self.check_answers(f"{kind}:{MAPS}/{kind}.src", f"{kind}.ref")
 
+    def test_inline_static_answer_like_postfix(self):
+        """inline-static.ref: table, key, Postfix 3.7 postmap -q answer."""
+        with open(os.path.join(MAPS, "inline-static.ref")) as f:
+            rows = [line.rstrip("\n").split("\t") for line in f]
+        self.assertGreater(len(rows), 10)
+        for table, key, want in rows:
+            r = self.postern("map", "-q", key, table, check=False)
+            if want == "NOTFOUND":
+                self.assertEqual((r.returncode, r.stdout), (1, ""), key)
+            else:
+                self.assertEqual((r.returncode, r.stdout), (0, want + "\n"),
+                                 f"{table} {key}")
+
     def test_query_stdin_show_delete_incremental(self):
         src = os.path.join(self.dir, "virtual")
         with open(src, "w") as f:
@@ -132,7 +145,8 @@ class MapTest(unittest.TestCase):
         self.postern("map", f"hash:{mine}")
         with open(os.path.join(self.dir, "main.cf"), "w") as f:
             f.write("mail_owner = daemon\nsetgid_group = mail\n")
-        keys = open(os.path.join(MAPS, "corner.keys")).read()
+        with open(os.path.join(MAPS, "corner.keys")) as f:
+            keys = f.read()
         out = postfix_ref.run("postmap", "-q", "-", f"hash:{mine}",
                               config_dir=self.dir, stdin=keys)
         want = [f"{k}\t{v}" for k, v in expected("corner.ref").items()
