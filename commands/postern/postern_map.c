@@ -85,30 +85,28 @@ open_table(const char *table, const MAP_REQ *req, int open_flags)
 
 /* query_one - the first table that has key; 0 found, 1 not, 2 error */
 static int
-query_one(const char *key, char **tables, int ntables, const MAP_REQ *req,
-          int with_key)
+query_one(const char *key, DICT **dicts, int ndicts, int with_key)
 {
     const char *value;
-    DICT *d;
-    int i, ret = 1;
+    int i;
 
-    for (i = 0; ret == 1 && i < ntables; i++) {
-        d = open_table(tables[i], req, O_RDONLY);
-        if ((value = dict_get(d, key)) != NULL) {
+    for (i = 0; i < ndicts; i++) {
+        if ((value = dict_get(dicts[i], key)) != NULL) {
             printf(with_key ? "%s\t%s\n" : "%.0s%s\n", key, value);
-            ret = 0;
-        } else if (d->error != DICT_ERR_NONE) {
-            msg_warn("%s: table lookup problem", tables[i]);
-            ret = 2;
+            return 0;
         }
-        dict_close(d);
+        if (dicts[i]->error != DICT_ERR_NONE) {
+            msg_warn("%s:%s: table lookup problem", dicts[i]->type,
+                     dicts[i]->name);
+            return 2;
+        }
     }
-    return ret;
+    return 1;
 }
 
 /* query_stdin - -q -: each stdin line is a key; found ones print */
 static int
-query_stdin(char **tables, int ntables, const MAP_REQ *req)
+query_stdin(DICT **dicts, int ndicts)
 {
     char line[DICT_KEY_MAX + 2];
     int ret = 1, r;
@@ -117,11 +115,30 @@ query_stdin(char **tables, int ntables, const MAP_REQ *req)
         if (strchr(line, '\n') == NULL && !feof(stdin))
             msg_fatal("-q -: key longer than %d bytes", DICT_KEY_MAX);
         line[strcspn(line, "\n")] = 0;
-        if ((r = query_one(line, tables, ntables, req, 1)) == 2)
+        if ((r = query_one(line, dicts, ndicts, 1)) == 2)
             return 2;
         if (r == 0)
             ret = 0;
     }
+    return ret;
+}
+
+/* query_tables - -q: open every table once, then look up */
+static int
+query_tables(const MAP_REQ *req, char **tables, int ntables)
+{
+    DICT **dicts = mycalloc(ntables, sizeof(*dicts));
+    int i, ret;
+
+    for (i = 0; i < ntables; i++)
+        dicts[i] = open_table(tables[i], req, O_RDONLY);
+    if (strcmp(req->key, "-") == 0)
+        ret = query_stdin(dicts, ntables);
+    else
+        ret = query_one(req->key, dicts, ntables, 0);
+    for (i = 0; i < ntables; i++)
+        dict_close(dicts[i]);
+    myfree(dicts);
     return ret;
 }
 
@@ -221,9 +238,7 @@ run_request(MAP_REQ *req, int ntables, char **tables)
     int i, ret = 0;
 
     if (req->action == 'q')
-        return strcmp(req->key, "-") == 0
-                   ? query_stdin(tables, ntables, req)
-                   : query_one(req->key, tables, ntables, req, 0);
+        return query_tables(req, tables, ntables);
     for (i = 0; i < ntables; i++) {
         if (req->action == 's')
             ret |= show_table(tables[i], req);
