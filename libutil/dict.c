@@ -147,8 +147,7 @@ dict_open(const char *type_name, int open_flags, int dict_flags, STRBUF *err)
     DICT *d;
 
     if (colon == NULL || colon == type_name) {
-        strbuf_sprintf(err, "need dictionary type:name, got \"%s\"",
-                       type_name);
+        strbuf_sprintf(err, "need dictionary type:name, got \"%s\"", type_name);
         return NULL;
     }
     type = mystrndup(type_name, colon - type_name);
@@ -241,7 +240,7 @@ int
 dict_del(DICT *d, const char *key)
 {
     d->error = DICT_ERR_NONE;
-    return d->delete(d, key);
+    return d->delete (d, key);
 }
 
 /* dict_seq - walk the table: DICT_SEQ_FIRST, then DICT_SEQ_NEXT */
@@ -250,6 +249,36 @@ dict_seq(DICT *d, int func, const char **key, const char **value)
 {
     d->error = DICT_ERR_NONE;
     return d->sequence(d, func, key, value);
+}
+
+/* dict_readonly_update - the update method of a read-only table */
+int
+dict_readonly_update(DICT *d, const char *key, const char *value)
+{
+    (void) key;
+    (void) value;
+    msg_warn("%s:%s: table is read-only", d->type, d->name);
+    d->error = DICT_ERR_CONFIG;
+    return -1;
+}
+
+/* dict_readonly_delete - the delete method of a read-only table */
+int
+dict_readonly_delete(DICT *d, const char *key)
+{
+    return dict_readonly_update(d, key, NULL);
+}
+
+/* dict_noseq_sequence - the sequence method of a table with no walk */
+int
+dict_noseq_sequence(DICT *d, int func, const char **key, const char **value)
+{
+    (void) func;
+    (void) key;
+    (void) value;
+    msg_warn("%s:%s: table cannot be walked", d->type, d->name);
+    d->error = DICT_ERR_CONFIG;
+    return -1;
 }
 
 /* Surrogate: every operation fails with a configuration error. */

@@ -91,9 +91,15 @@ extern void dict_type_list(STRBUF *out);
 /* For drivers: allocate a DICT of at least size bytes with defaults. */
 extern DICT *dict_alloc(const char *type, const char *name, size_t size);
 extern void dict_free(DICT *d);
-extern DICT *dict_surrogate(const char *type, const char *name,
-                            int open_flags, int dict_flags, const char *fmt,
-                            ...) __attribute__((format(printf, 5, 6)));
+extern DICT *dict_surrogate(const char *type, const char *name, int open_flags,
+                            int dict_flags, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* For drivers: methods of read-only tables and tables with no walk. */
+extern int dict_readonly_update(DICT *d, const char *key, const char *value);
+extern int dict_readonly_delete(DICT *d, const char *key);
+extern int dict_noseq_sequence(DICT *d, int func, const char **key,
+                               const char **value);
 
 /* Operations. */
 extern const char *dict_get(DICT *d, const char *key);

@@ -34,24 +34,6 @@ mem_lookup(DICT *d, const char *key)
     return htable_find(((DICT_MEM *) d)->table, dict_fold(d, key));
 }
 
-/* mem_update - the table cannot be written */
-static int
-mem_update(DICT *d, const char *key, const char *value)
-{
-    (void) key;
-    (void) value;
-    msg_warn("%s:%s: table is read-only", d->type, d->name);
-    d->error = DICT_ERR_CONFIG;
-    return -1;
-}
-
-/* mem_delete - the table cannot be written */
-static int
-mem_delete(DICT *d, const char *key)
-{
-    return mem_update(d, key, NULL);
-}
-
 /* mem_sequence - walk a snapshot of the table */
 static int
 mem_sequence(DICT *d, int func, const char **key, const char **value)
@@ -97,8 +79,8 @@ dict_mem_create(const char *type, const char *name, int dict_flags)
     dm->table = htable_create(64);
     dm->dict.flags = dict_flags | DICT_FLAG_FIXED;
     dm->dict.lookup = mem_lookup;
-    dm->dict.update = mem_update;
-    dm->dict.delete = mem_delete;
+    dm->dict.update = dict_readonly_update;
+    dm->dict.delete = dict_readonly_delete;
     dm->dict.sequence = mem_sequence;
     dm->dict.close = mem_close;
     return &dm->dict;

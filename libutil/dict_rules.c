@@ -340,36 +340,6 @@ rules_lookup(DICT *d, const char *key)
     return NULL;
 }
 
-/* rules_update - the table cannot be written */
-static int
-rules_update(DICT *d, const char *key, const char *value)
-{
-    (void) key;
-    (void) value;
-    msg_warn("%s:%s: table is read-only", d->type, d->name);
-    d->error = DICT_ERR_CONFIG;
-    return -1;
-}
-
-/* rules_delete - the table cannot be written */
-static int
-rules_delete(DICT *d, const char *key)
-{
-    return rules_update(d, key, NULL);
-}
-
-/* rules_sequence - a rule table has no entries to walk */
-static int
-rules_sequence(DICT *d, int func, const char **key, const char **value)
-{
-    (void) func;
-    (void) key;
-    (void) value;
-    msg_warn("%s:%s: table cannot be walked", d->type, d->name);
-    d->error = DICT_ERR_CONFIG;
-    return -1;
-}
-
 /* rules_close - release the rules, the driver's state and the handle */
 static void
 rules_close(DICT *d)
@@ -412,9 +382,9 @@ dict_rules_open(const char *type, const char *name, size_t size,
     dr->ops = ops;
     dr->dict.flags = dict_flags | DICT_FLAG_PATTERN;
     dr->dict.lookup = rules_lookup;
-    dr->dict.update = rules_update;
-    dr->dict.delete = rules_delete;
-    dr->dict.sequence = rules_sequence;
+    dr->dict.update = dict_readonly_update;
+    dr->dict.delete = dict_readonly_delete;
+    dr->dict.sequence = dict_noseq_sequence;
     dr->dict.close = rules_close;
     label = strbuf_create(100);
     strbuf_sprintf(label, "%s:%s", type, name);

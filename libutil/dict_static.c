@@ -36,24 +36,6 @@ fail_lookup(DICT *d, const char *key)
     return NULL;
 }
 
-/* readonly_update - the table cannot be written */
-static int
-readonly_update(DICT *d, const char *key, const char *value)
-{
-    (void) key;
-    (void) value;
-    msg_warn("%s:%s: table is read-only", d->type, d->name);
-    d->error = DICT_ERR_CONFIG;
-    return -1;
-}
-
-/* readonly_delete - the table cannot be written */
-static int
-readonly_delete(DICT *d, const char *key)
-{
-    return readonly_update(d, key, NULL);
-}
-
 /* nothing_sequence - there are no entries to walk */
 static int
 nothing_sequence(DICT *d, int func, const char **key, const char **value)
@@ -101,15 +83,15 @@ unbrace(const char *name, STRBUF *out)
 /* make_handle - a DICT_STATIC with the given lookup method */
 static DICT *
 make_handle(const char *type, const char *name, const char *value,
-            const char *(*lookup)(DICT *, const char *))
+            const char *(*lookup)(DICT *, const char *) )
 {
     DICT_STATIC *ds;
 
     ds = (DICT_STATIC *) dict_alloc(type, name, sizeof(*ds));
     ds->value = mystrdup(value);
     ds->dict.lookup = lookup;
-    ds->dict.update = readonly_update;
-    ds->dict.delete = readonly_delete;
+    ds->dict.update = dict_readonly_update;
+    ds->dict.delete = dict_readonly_delete;
     ds->dict.sequence = nothing_sequence;
     ds->dict.close = static_close;
     ds->dict.flags = DICT_FLAG_FIXED;
@@ -118,8 +100,7 @@ make_handle(const char *type, const char *name, const char *value,
 
 /* dict_static_open - open static:value */
 DICT *
-dict_static_open(const char *name, int open_flags, int dict_flags,
-                 STRBUF *err)
+dict_static_open(const char *name, int open_flags, int dict_flags, STRBUF *err)
 {
     STRBUF *value = strbuf_create(64);
     DICT *d;

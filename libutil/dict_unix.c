@@ -83,36 +83,6 @@ unix_group_lookup(DICT *d, const char *key)
     return STR(du->value);
 }
 
-/* unix_update - the tables cannot be written */
-static int
-unix_update(DICT *d, const char *key, const char *value)
-{
-    (void) key;
-    (void) value;
-    msg_warn("%s:%s: table is read-only", d->type, d->name);
-    d->error = DICT_ERR_CONFIG;
-    return -1;
-}
-
-/* unix_delete - the tables cannot be written */
-static int
-unix_delete(DICT *d, const char *key)
-{
-    return unix_update(d, key, NULL);
-}
-
-/* unix_sequence - walking the system databases is not offered */
-static int
-unix_sequence(DICT *d, int func, const char **key, const char **value)
-{
-    (void) func;
-    (void) key;
-    (void) value;
-    msg_warn("%s:%s: table cannot be walked", d->type, d->name);
-    d->error = DICT_ERR_CONFIG;
-    return -1;
-}
-
 /* unix_close - release the result and the handle */
 static void
 unix_close(DICT *d)
@@ -147,9 +117,9 @@ dict_unix_open(const char *name, int open_flags, int dict_flags, STRBUF *err)
     du->value = strbuf_create(100);
     du->dict.flags = dict_flags | DICT_FLAG_FIXED;
     du->dict.lookup = lookup;
-    du->dict.update = unix_update;
-    du->dict.delete = unix_delete;
-    du->dict.sequence = unix_sequence;
+    du->dict.update = dict_readonly_update;
+    du->dict.delete = dict_readonly_delete;
+    du->dict.sequence = dict_noseq_sequence;
     du->dict.close = unix_close;
     return &du->dict;
 }
