@@ -186,30 +186,30 @@ mail_conf_where(const char *name, STRBUF *out)
     return 1;
 }
 
-/* referenced - is name used as $name by any main.cf value? */
-static int
-referenced(const char *name)
+/* referenced_names - every name some main.cf value uses as $name */
+static HTABLE *
+referenced_names(void)
 {
+    HTABLE *names = htable_create(64);
     ARGV *refs = argv_alloc(8);
     size_t i, j;
-    int hit = 0;
 
-    for (i = 0; !hit && i < conf->names->argc; i++) {
-        const MAIN_CF_ENTRY *e = main_cf_find(conf, conf->names->argv[i]);
-
+    for (i = 0; conf && i < conf->names->argc; i++) {
         argv_truncate(refs, 0);
-        (void) mac_expand_refs(e->value, refs);
-        for (j = 0; !hit && j < refs->argc; j++)
-            hit = strcmp(refs->argv[j], name) == 0;
+        (void) mac_expand_refs(main_cf_find(conf, conf->names->argv[i])->value,
+                               refs);
+        for (j = 0; j < refs->argc; j++)
+            if (htable_locate(names, refs->argv[j]) == NULL)
+                htable_enter(names, refs->argv[j], NULL);
     }
     argv_free(refs);
-    return hit;
+    return names;
 }
 
 /* validate_one - report what is wrong with one main.cf setting */
 static int
-validate_one(const MAIN_CF_ENTRY *e, STRBUF *report, STRBUF *where,
-             STRBUF *value, STRBUF *why)
+validate_one(const MAIN_CF_ENTRY *e, const HTABLE *used, STRBUF *report,
+             STRBUF *where, STRBUF *value, STRBUF *why)
 {
     const PARAM_DEF *p = mail_param_find(e->name);
 
@@ -221,7 +221,7 @@ validate_one(const MAIN_CF_ENTRY *e, STRBUF *report, STRBUF *where,
                                "that Postern does not implement (yet); "
                                "ignored\n",
                                STR(where), e->name);
-        else if (!referenced(e->name))
+        else if (htable_locate(used, e->name) == NULL)
             strbuf_sprintf_cat(report, "warning: %sunknown parameter: %s\n",
                                STR(where), e->name);
         return 0;
@@ -242,12 +242,14 @@ mail_conf_validate(STRBUF *report)
     STRBUF *where = strbuf_create(100);
     STRBUF *value = strbuf_create(100);
     STRBUF *why = strbuf_create(100);
+    HTABLE *used = referenced_names();
     size_t i;
     int errors = 0;
 
     for (i = 0; conf && i < conf->names->argc; i++)
-        errors += validate_one(main_cf_find(conf, conf->names->argv[i]), report,
-                               where, value, why);
+        errors += validate_one(main_cf_find(conf, conf->names->argv[i]), used,
+                               report, where, value, why);
+    htable_free(used, NULL);
     strbuf_free(where);
     strbuf_free(value);
     strbuf_free(why);
