@@ -51,6 +51,9 @@
 #include "stream.h"
 
 /* Sticky state, one set for reading and one for writing. */
+/* Set by stream_set_stop_flag(): when raised, EINTR ends the operation. */
+static volatile sig_atomic_t *stop_flag;
+
 #define STREAM_F_EOF     (1 << 0)
 #define STREAM_F_ERR     (1 << 1)
 #define STREAM_F_TIMEOUT (1 << 2)
@@ -146,6 +149,20 @@ stream_start(STREAM *st)
     st->deadline = st->timeout > 0 ? stream_now() + st->timeout : 0;
 }
 
+/* stream_set_stop_flag - a signal flag that makes interrupted I/O fail */
+void
+stream_set_stop_flag(volatile sig_atomic_t *flag)
+{
+    stop_flag = flag;
+}
+
+/* stream_stopping - an interrupted call should give up (flag raised) */
+static int
+stream_stopping(void)
+{
+    return stop_flag != NULL && *stop_flag != 0;
+}
+
 /* stream_wait - poll until fd is ready or the deadline passes */
 static int
 stream_wait(STREAM *st, short event, int *flags)
@@ -164,7 +181,7 @@ stream_wait(STREAM *st, short event, int *flags)
         /* Ready includes POLLHUP, POLLERR, POLLNVAL: the I/O call tells. */
         if ((n = poll(&pfd, 1, (int) left)) > 0)
             return 0;
-        if (n < 0 && errno != EINTR) {
+        if (n < 0 && (errno != EINTR || stream_stopping())) {
             *flags |= STREAM_F_ERR;
             return -1;
         }
@@ -205,7 +222,7 @@ stream_io(STREAM *st, short event, char *buf, size_t len, int *flags)
             return n;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             must_wait = 1;
-        } else if (errno != EINTR) {
+        } else if (errno != EINTR || stream_stopping()) {
             *flags |= STREAM_F_ERR;
             return -1;
         }

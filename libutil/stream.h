@@ -17,6 +17,7 @@
  * STREAM_LINE_LAST, unless the caller drops the rest with
  * stream_skip_line().  The LF is removed; a CR before it is kept.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -64,5 +65,12 @@ extern int stream_error(const STREAM *st);
 extern int stream_timedout(const STREAM *st);
 extern void stream_clearerr(STREAM *st);
 extern const char *stream_status_name(STREAM_STATUS status);
+
+/*
+ * stream_set_stop_flag - I/O interrupted by a signal fails (errno EINTR)
+ * instead of being retried when *flag is non-zero: a SIGTERM handler
+ * that only sets the flag thereby ends a blocked read or write.
+ */
+extern void stream_set_stop_flag(volatile sig_atomic_t *flag);
 
 #endif

@@ -324,6 +324,54 @@ START_TEST(test_read_timeout_pipe)
 }
 END_TEST
 
+static volatile sig_atomic_t stop_raised;
+
+static void
+raise_stop(int sig)
+{
+    (void) sig;
+    stop_raised = 1;
+}
+
+/* A raised stop flag ends a read that a signal interrupts; unraised, the
+ * read resumes and runs into its deadline. */
+START_TEST(test_stop_flag)
+{
+    struct sigaction sa;
+    struct timespec t0, t1;
+    char buf[4];
+    int fds[2], sock;
+    STREAM *st;
+    long ms;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = raise_stop;
+    ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
+    stream_set_stop_flag(&stop_raised);
+    for (sock = 0; sock < 2; sock++) {
+        if (sock)
+            ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+        else
+            ck_assert_int_eq(pipe(fds), 0);
+        st = stream_fdopen(fds[0], O_RDONLY);
+        stream_set_timeout(st, 5000);
+        stop_raised = 0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ualarm(100000, 0);
+        ck_assert_int_eq(stream_read_exact(st, buf, 1), -1);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        ck_assert_int_eq(stop_raised, 1);
+        ck_assert(!stream_timedout(st));
+        ck_assert(stream_error(st));
+        ck_assert_int_lt(ms, 4000);
+        stream_close(st);
+        close(fds[1]);
+    }
+    stream_set_stop_flag(NULL);
+}
+END_TEST
+
 /* Without a deadline a non-blocking socket still waits for its data. */
 START_TEST(test_nonblocking_no_deadline)
 {
@@ -602,6 +650,7 @@ stream_suite(void)
     tcase_add_test(tc, test_read_timeout_socket);
     tcase_add_test(tc, test_read_timeout_pipe);
     tcase_add_test(tc, test_nonblocking_no_deadline);
+    tcase_add_test(tc, test_stop_flag);
     tcase_add_test(tc, test_write_timeout);
     tcase_add_test(tc, test_write_closed_peer);
     tcase_add_test(tc, test_no_sigpipe_socket);
