@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf pkg-config libdb5.3-dev libssl-dev \
-libbsd-dev check lcov libpcre2-dev python3 swaks"
+libbsd-dev check lcov libpcre2-dev python3 swaks clang libclang-rt-14-dev"
 
 # missing_packages - the packages of $PACKAGES not installed
 missing_packages() {

@@ -4,7 +4,8 @@
 # Usage: tests/run-unit.sh [OBJDIR/]
 # Runs each tests/unit/*/test_* binary under OBJDIR (default: the in-tree
 # build), prints each suite's Check summary, and closes with one line
-# "unit: N passed, N failed".  Exits non-zero when a check failed, a suite
+# "unit: N passed, N failed".  Suites find built programs through
+# POSTERN_OBJDIR (the absolute object folder, ending in /).  Exits non-zero when a check failed, a suite
 # crashed, or a sanitizer reported an error.
 set -u
 objdir=${1:-}
@@ -12,6 +13,9 @@ passed=0
 failed=0
 suites=0
 bad_suites=""
+# Suites that run a built daemon find it under $POSTERN_OBJDIR.
+POSTERN_OBJDIR=$(pwd)/$objdir
+export POSTERN_OBJDIR
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for t in $(find "${objdir}tests/unit" -type f -name 'test_*' -perm -u+x \

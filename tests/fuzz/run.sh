@@ -6,6 +6,7 @@ objdir=${1:?usage: run.sh OBJDIR SECONDS}
 secs=${2:-20}
 status=0
 count=0
+bad=0
 for bin in "$objdir"/tests/fuzz/fuzz_*; do
     case $bin in *.d|*.o) continue ;; esac
     [ -x "$bin" ] || continue
@@ -23,7 +24,9 @@ for bin in "$objdir"/tests/fuzz/fuzz_*; do
         echo "fuzz $name: FAILED, see $objdir/tests/fuzz/$name.log"
         tail -30 "$objdir/tests/fuzz/$name.log"
         status=1
+        bad=$((bad + 1))
     fi
 done
-echo "fuzz: $count targets run"
+echo "fuzz: $((count - bad)) passed, $bad failed"
+[ "$count" -gt 0 ] || { echo "no fuzz targets built"; status=1; }
 exit $status
