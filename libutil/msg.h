@@ -8,8 +8,10 @@
  * Levels: msg_info (normal events), msg_warn (wrong, we continue),
  * msg_error (recoverable, counted; fatal past msg_error_limit),
  * msg_fatal (environment broken: exit 1), msg_panic (our bug: abort).
- * Output goes to every channel enabled: stderr, syslog (facility mail) or
- * a file.  With none enabled, stderr is used.
+ * Output goes to every channel enabled: stderr, syslog (facility mail), a
+ * file, or a datagram socket (the postlog service, which writes the file
+ * for processes that cannot, chrooted ones say).  With none enabled,
+ * stderr is used.
  */
 #include <stdarg.h>
 
@@ -42,11 +44,25 @@ extern void msg_vprintf(int level, const char *fmt, va_list ap) MSG_ATTR(2, 0);
 extern void msg_set_progname(const char *name);
 extern const char *msg_progname(void);
 
+/* The prefix of that name (syslog_name; "postern" unless set). */
+extern void msg_set_syslog_name(const char *name);
+
+/* The host named in file and datagram lines (else gethostname()). */
+extern void msg_set_hostname(const char *name);
+
 /* Output channels; each may be enabled once. */
 extern void msg_stderr_init(void);
 extern void msg_syslog_init(int facility);
 extern int msg_file_init(const char *path);
+extern int msg_dgram_init(const char *path);
 extern void msg_outputs_reset(void);
+
+/*
+ * The datagram channel never blocks: a line the socket cannot take now is
+ * dropped and counted, unless a wait was set (commands that may block).
+ */
+extern void msg_dgram_wait(int millis);
+extern long msg_dgram_drops(void);
 
 /* A function run once before a fatal exit (remove a lock, say). */
 typedef void (*MSG_CLEANUP_FN)(void);

@@ -1,8 +1,14 @@
 /* test_msg - Check suite for diagnostics and their channels. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOG_MAIL_FACILITY LOG_MAIL
@@ -12,6 +18,7 @@
 
 static char tmpdir[64];
 static char logpath[128];
+static char sockpath[128];
 
 /* setup - a fresh log file per test */
 static void
@@ -20,6 +27,7 @@ setup(void)
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_msg.XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
     snprintf(logpath, sizeof(logpath), "%s/maillog", tmpdir);
+    snprintf(sockpath, sizeof(sockpath), "%s/postlog", tmpdir);
 }
 
 /* teardown - remove the log file and folder */
@@ -28,6 +36,7 @@ teardown(void)
 {
     msg_outputs_reset();
     unlink(logpath);
+    unlink(sockpath);
     rmdir(tmpdir);
 }
 
@@ -180,6 +189,181 @@ START_TEST(test_stderr_and_syslog)
 }
 END_TEST
 
+/* dgram_server - a datagram socket bound at sockpath */
+static int
+dgram_server(void)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    struct timeval tv = {5, 0};
+    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_uint_lt(strlen(sockpath), sizeof(sun.sun_path));
+    memcpy(sun.sun_path, sockpath, strlen(sockpath) + 1);
+    unlink(sockpath);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *) &sun, sizeof(sun)), 0);
+    /* A test that waits for a datagram that never comes fails, not hangs. */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+/* recv_line - one datagram as a string; "" when none came */
+static const char *
+recv_line(int fd, char *buf, size_t len)
+{
+    ssize_t n = recv(fd, buf, len - 1, 0);
+
+    buf[n > 0 ? n : 0] = 0;
+    return buf;
+}
+
+/* The datagram holds the file line: "Mmm dd hh:mm:ss host prog[pid]: ..." */
+START_TEST(test_dgram_line)
+{
+    int fd = dgram_server();
+    char buf[4096], want[256];
+    struct tm tm;
+
+    msg_set_progname("smtpd");
+    msg_set_hostname("mx1");
+    ck_assert_int_eq(msg_dgram_init(sockpath), 0);
+    msg_warn("hello %d", 1);
+    msg_info("bye\nforged");
+    recv_line(fd, buf, sizeof(buf));
+    snprintf(want, sizeof(want), " mx1 postern/smtpd[%d]: warning: hello 1\n",
+             (int) getpid());
+    ck_assert_ptr_nonnull(strptime(buf, "%b %e %H:%M:%S", &tm));
+    ck_assert_str_eq(buf + 15, want);
+    /* One line, one datagram; peer text stays on its line. */
+    recv_line(fd, buf, sizeof(buf));
+    snprintf(want, sizeof(want), " mx1 postern/smtpd[%d]: bye?forged\n",
+             (int) getpid());
+    ck_assert_str_eq(buf + 15, want);
+    ck_assert_int_eq(msg_dgram_drops(), 0);
+    close(fd);
+}
+END_TEST
+
+/* elapsed_ms - milliseconds since start */
+static long
+elapsed_ms(const struct timespec *start)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - start->tv_sec) * 1000 +
+           (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* A peer that reads nothing costs lines, never time. */
+START_TEST(test_dgram_full_drops)
+{
+    int fd = dgram_server();
+    struct timespec start;
+    char buf[4096];
+    int i, got = 0;
+
+    ck_assert_int_eq(msg_dgram_init(sockpath), 0);
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (i = 0; i < 300; i++)
+        msg_info("line %d", i);
+    ck_assert_int_lt(elapsed_ms(&start), 2000);
+    ck_assert_int_gt(msg_dgram_drops(), 0);
+    while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+        got++;
+    ck_assert_int_gt(got, 0);
+    ck_assert_int_eq(got + msg_dgram_drops(), 300);
+    close(fd);
+}
+END_TEST
+
+/* drain_later - a child that reads count datagrams after a pause */
+static pid_t
+drain_later(int fd, int count)
+{
+    char buf[4096];
+    pid_t pid = fork();
+    int got = 0;
+
+    ck_assert_int_ge(pid, 0);
+    if (pid > 0)
+        return pid;
+    usleep(200 * 1000);
+    while (got < count && recv(fd, buf, sizeof(buf), 0) > 0)
+        got++;
+    _exit(got);
+}
+
+/* With a wait set (commands), a full peer queue delays instead of drops. */
+START_TEST(test_dgram_wait)
+{
+    int fd = dgram_server();
+    pid_t pid = drain_later(fd, 50);
+    int i, status;
+
+    ck_assert_int_eq(msg_dgram_init(sockpath), 0);
+    msg_dgram_wait(5000);
+    for (i = 0; i < 50; i++)
+        msg_info("line %d", i);
+    ck_assert_int_eq(msg_dgram_drops(), 0);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 50);
+    msg_dgram_wait(0);
+    close(fd);
+}
+END_TEST
+
+/* A replaced server socket (postlog restarted) is found again. */
+START_TEST(test_dgram_reconnect)
+{
+    int fd = dgram_server();
+    char buf[4096];
+
+    ck_assert_int_eq(msg_dgram_init(sockpath), 0);
+    close(fd);
+    fd = dgram_server();
+    msg_info("after restart");
+    ck_assert_ptr_nonnull(
+        strstr(recv_line(fd, buf, sizeof(buf)), ": after restart\n"));
+    ck_assert_int_eq(msg_dgram_drops(), 0);
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_dgram_init_fails)
+{
+    char longpath[200];
+
+    ck_assert_int_eq(msg_dgram_init(sockpath), -1);
+    ck_assert_int_eq(errno, ENOENT);
+    memset(longpath, 'x', sizeof(longpath) - 1);
+    longpath[sizeof(longpath) - 1] = 0;
+    ck_assert_int_eq(msg_dgram_init(longpath), -1);
+    ck_assert_int_eq(errno, ENAMETOOLONG);
+}
+END_TEST
+
+static const struct {
+    const char *syslog_name;
+    const char *prog;
+    const char *want;
+} prefix_cases[] = {
+    {"postern", "/usr/libexec/postern/smtpd", "postern/smtpd"},
+    {"postern-out", "smtpd", "postern-out/smtpd"},
+    {"postern-out", "postern", "postern-out"},
+    {"", "qmgr", "postern/qmgr"},
+};
+
+START_TEST(test_syslog_name)
+{
+    msg_set_syslog_name(prefix_cases[_i].syslog_name);
+    msg_set_progname(prefix_cases[_i].prog);
+    ck_assert_str_eq(msg_progname(), prefix_cases[_i].want);
+    msg_set_syslog_name("postern");
+}
+END_TEST
+
 static Suite *
 msg_suite(void)
 {
@@ -197,6 +381,12 @@ msg_suite(void)
     tcase_add_test_raise_signal(tc, test_panic_aborts, SIGABRT);
     tcase_add_exit_test(tc, test_error_limit, 1);
     tcase_add_test(tc, test_stderr_and_syslog);
+    tcase_add_test(tc, test_dgram_line);
+    tcase_add_test(tc, test_dgram_full_drops);
+    tcase_add_test(tc, test_dgram_wait);
+    tcase_add_test(tc, test_dgram_reconnect);
+    tcase_add_test(tc, test_dgram_init_fails);
+    tcase_add_loop_test(tc, test_syslog_name, 0, NITEMS(prefix_cases));
     suite_add_tcase(s, tc);
     return s;
 }
