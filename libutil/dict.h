@@ -38,6 +38,7 @@
 #define DICT_FLAG_UTF8        (1 << 11) /* keys and values are UTF-8 */
 #define DICT_FLAG_PARANOID    (1 << 12) /* refuse keys with odd characters */
 #define DICT_FLAG_BULK_UPDATE (1 << 13) /* a build: exclusive, one lock */
+#define DICT_FLAG_SYNC_UPDATE (1 << 14) /* write each change to the file */
 #define DICT_FLAG_FOLD_ANY    (DICT_FLAG_FOLD_FIX | DICT_FLAG_FOLD_MUL)
 
 /* What went wrong with the last operation. */

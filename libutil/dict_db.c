@@ -375,6 +375,22 @@ ddb_writable(DICT *d)
     return -1;
 }
 
+/* ddb_sync_update - with DICT_FLAG_SYNC_UPDATE, flush a change at once */
+static int
+ddb_sync_update(DICT_DB *dd)
+{
+    int ret;
+
+    /* Other processes read the file, not our cache: they must see it. */
+    if ((dd->dict.flags & DICT_FLAG_SYNC_UPDATE) == 0 ||
+        (ret = dd->db->sync(dd->db, 0)) == 0)
+        return 0;
+    msg_warn("%s:%s: sync: %s", dd->dict.type, dd->dict.name,
+             db_strerror(ret));
+    dd->dict.error = DICT_ERR_RETRY;
+    return -1;
+}
+
 /* ddb_update - store key = value; see the header for duplicates */
 static int
 ddb_update(DICT *d, const char *key, const char *value)
@@ -394,6 +410,8 @@ ddb_update(DICT *d, const char *key, const char *value)
     if (ddb_acquire(dd, LOCK_FILE_EXCLUSIVE) < 0)
         return -1;
     status = ddb_store(d, key, value);
+    if (status == 0)
+        status = ddb_sync_update(dd);
     ddb_unlock(dd);
     return status;
 }
@@ -436,6 +454,8 @@ ddb_delete(DICT *d, const char *key)
     if (status == 1 && (d->flags & DICT_FLAG_TRY0NULL) &&
         (status = ddb_del(dd, key, len)) == 0)
         d->flags &= ~DICT_FLAG_TRY1NULL;
+    if (status == 0)
+        status = ddb_sync_update(dd);
     ddb_unlock(dd);
     return status;
 }

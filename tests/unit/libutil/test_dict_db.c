@@ -354,6 +354,23 @@ raw_has(const char *path, const char *key, size_t len)
     return ret == 0;
 }
 
+/* With DICT_FLAG_SYNC_UPDATE another reader of the file sees each change
+ * while the writer still holds the table open (proxywrite). */
+START_TEST(test_sync_update)
+{
+    DICT *d = open_table("hash:s", O_RDWR | O_CREAT | O_TRUNC,
+                         DICT_FLAG_LOCK | DICT_FLAG_SYNC_UPDATE |
+                             DICT_FLAG_TRY1NULL);
+
+    /* The test runs in its own temporary folder. */
+    ck_assert_int_eq(dict_put(d, "key", "value"), 0);
+    ck_assert(raw_has("s.db", "key", 4));
+    ck_assert_int_eq(dict_del(d, "key"), 0);
+    ck_assert(!raw_has("s.db", "key", 4));
+    dict_close(d);
+}
+END_TEST
+
 START_TEST(test_nul_conventions)
 {
     DICT *d;
@@ -629,6 +646,7 @@ dict_db_suite(void)
     tcase_add_loop_test(tc, test_duplicates, 0, NITEMS(dup_cases));
     tcase_add_test(tc, test_update_delete_sequence);
     tcase_add_test(tc, test_nul_conventions);
+    tcase_add_test(tc, test_sync_update);
     tcase_add_test(tc, test_fold_readonly);
     tcase_add_test(tc, test_follows_rebuild);
     tcase_add_test(tc, test_locks);
