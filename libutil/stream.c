@@ -172,6 +172,12 @@ stream_wait(STREAM *st, short event, int *flags)
     int n;
 
     for (;;) {
+        /* A stop raised while we were busy must not wait for a signal. */
+        if (stream_stopping()) {
+            *flags |= STREAM_F_ERR;
+            errno = EINTR;
+            return -1;
+        }
         left = st->deadline > 0 ? st->deadline - stream_now() : -1;
         if (st->deadline > 0 && left < 0)
             left = 0;

@@ -365,6 +365,14 @@ START_TEST(test_stop_flag)
         ck_assert(!stream_timedout(st));
         ck_assert(stream_error(st));
         ck_assert_int_lt(ms, 4000);
+        /* Raised before the call: no wait for a signal at all. */
+        stream_clearerr(st);
+        stop_raised = 1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ck_assert_int_eq(stream_read_exact(st, buf, 1), -1);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        ck_assert_int_lt(ms, 1000);
         stream_close(st);
         close(fds[1]);
     }
