@@ -1,10 +1,13 @@
 /*
  * mail_dict - register the table types that live in libglobal.
  *
- * mail_dict_init() adds each driver once with dict_register(); the
- * drivers of libutil are built in (dict_builtin.c).  Nothing here fails.
+ * mail_dict_init() adds each driver once with dict_register(): proxy:
+ * (dict_proxy.c), whose client needs the configuration and the IPC
+ * plumbing of libglobal.  The drivers of libutil are built in
+ * (dict_builtin.c).  Nothing here fails.
  */
 #include "dict.h"
+#include "dict_proxy.h"
 #include "mail_dict.h"
 
 /* mail_dict_init - register libglobal's table types, once */
@@ -16,4 +19,5 @@ mail_dict_init(void)
     if (done)
         return;
     done = 1;
+    (void) dict_register(DICT_TYPE_PROXY, dict_proxy_open);
 }
