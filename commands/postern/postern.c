@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mail_dict.h"
 #include "mail_params.h"
 #include "mail_version.h"
 #include "msg.h"
@@ -25,6 +26,16 @@ static const struct {
     {"conf", conf_main, "print or edit main.cf and master.cf (like postconf)"},
     {"map", map_main, "build and query lookup tables (like postmap)"},
     {"alias", alias_main, "build and query alias databases (like postalias)"},
+    {"start", start_main, "check the instance, then start master"},
+    {"stop", stop_main, "stop master and wait until every process is gone"},
+    {"abort", abort_main, "stop master and its children at once"},
+    {"reload", reload_main, "re-read main.cf and master.cf (SIGHUP)"},
+    {"status", status_main, "exit 0 only when the instance runs"},
+    {"check", check_main, "check and create the queue tree; report problems"},
+    {"flush", flush_main, "ask qmgr to deliver deferred mail now"},
+    {"set-permissions", set_permissions_main,
+     "fix owners and modes of the queue tree"},
+    {"log", log_main, "write a line to the mail log (like postlog)"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -38,8 +49,8 @@ usage(FILE *fp, int status)
     fprintf(fp, "usage: postern [-c CONFIG_DIR] COMMAND [ARGS]\n\n"
                 "commands:\n");
     for (i = 0; i < NCOMMANDS; i++)
-        fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(fp, "  %-8s %s\n  %-8s %s\n", "help", "this list", "version",
+        fprintf(fp, "  %-16s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "  %-16s %s\n  %-16s %s\n", "help", "this list", "version",
             "print the release");
     fprintf(fp, "\nEach command takes --help; see also postern(1).\n");
     return status;
@@ -62,6 +73,7 @@ main(int argc, char **argv)
     size_t i;
 
     msg_set_progname("postern");
+    mail_dict_init();
     if ((env = getenv("MAIL_CONFIG")) != NULL && *env)
         postern_set_config_dir(env);
     else

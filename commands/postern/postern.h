@@ -17,6 +17,21 @@ extern int conf_main(int argc, char **argv);
 extern int map_main(int argc, char **argv);
 extern int alias_main(int argc, char **argv);
 
+/* postern_ctl.c: the instance's life cycle (like postfix(1)). */
+extern int start_main(int argc, char **argv);
+extern int stop_main(int argc, char **argv);
+extern int abort_main(int argc, char **argv);
+extern int reload_main(int argc, char **argv);
+extern int status_main(int argc, char **argv);
+extern int flush_main(int argc, char **argv);
+
+/* postern_check.c: the queue tree's owners and modes. */
+extern int check_main(int argc, char **argv);
+extern int set_permissions_main(int argc, char **argv);
+
+/* postern_log.c: a line to the mail log (like postlog(1)). */
+extern int log_main(int argc, char **argv);
+
 /* postern_set_config_dir - record -c DIR (validated: an absolute path) */
 extern void postern_set_config_dir(const char *dir);
 
