@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mail_dict.h"
 #include "mail_params.h"
@@ -64,6 +65,36 @@ postern_set_config_dir(const char *dir)
         msg_fatal("-c %s: the configuration folder must be an absolute path",
                   dir);
     postern_config_dir = dir;
+}
+
+/* plain_usage - the usage line of a subcommand without options of its own */
+static int
+plain_usage(const char *cmd, int status)
+{
+    fprintf(status ? stderr : stdout, "usage: postern %s [-c DIR] [-v]\n", cmd);
+    return status;
+}
+
+/* postern_plain_args - -c, -v, --help; 0 to go on, else exit status + 1 */
+int
+postern_plain_args(int argc, char **argv)
+{
+    int ch;
+
+    if (argc > 1 && strcmp(argv[1], "--help") == 0)
+        return plain_usage(argv[0], 0) + 1;
+    optind = 1;
+    while ((ch = getopt(argc, argv, "c:v")) > 0) {
+        if (ch == 'c')
+            postern_set_config_dir(optarg);
+        else if (ch == 'v')
+            msg_verbose++;
+        else
+            return plain_usage(argv[0], 1) + 1;
+    }
+    if (optind != argc)
+        return plain_usage(argv[0], 1) + 1;
+    return 0;
 }
 
 int

@@ -32,6 +32,12 @@ extern int set_permissions_main(int argc, char **argv);
 /* postern_log.c: a line to the mail log (like postlog(1)). */
 extern int log_main(int argc, char **argv);
 
+/*
+ * postern_plain_args - parse the options of a subcommand that has none of
+ * its own (-c DIR, -v, --help): 0 to go on, else its exit status + 1.
+ */
+extern int postern_plain_args(int argc, char **argv);
+
 /* postern_set_config_dir - record -c DIR (validated: an absolute path) */
 extern void postern_set_config_dir(const char *dir);
 

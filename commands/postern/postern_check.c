@@ -94,36 +94,6 @@ typedef struct CHECK_WANT {
     int recurse;
 } CHECK_WANT;
 
-/* check_usage - how to call it */
-static int
-check_usage(const char *cmd, int status)
-{
-    fprintf(status ? stderr : stdout, "usage: postern %s [-c DIR] [-v]\n", cmd);
-    return status;
-}
-
-/* check_args - -c, -v and --help; 0 to go on, else exit status + 1 */
-static int
-check_args(int argc, char **argv)
-{
-    int ch;
-
-    if (argc > 1 && strcmp(argv[1], "--help") == 0)
-        return check_usage(argv[0], 0) + 1;
-    optind = 1;
-    while ((ch = getopt(argc, argv, "c:v")) > 0) {
-        if (ch == 'c')
-            postern_set_config_dir(optarg);
-        else if (ch == 'v')
-            msg_verbose++;
-        else
-            return check_usage(argv[0], 1) + 1;
-    }
-    if (optind != argc)
-        return check_usage(argv[0], 1) + 1;
-    return 0;
-}
-
 /* check_free - release what check_init() filled in */
 static void
 check_free(CHECK *ck)
@@ -502,7 +472,7 @@ check_main(int argc, char **argv)
 {
     int ret;
 
-    if ((ret = check_args(argc, argv)) != 0)
+    if ((ret = postern_plain_args(argc, argv)) != 0)
         return ret - 1;
     return check_run(0);
 }
@@ -513,7 +483,7 @@ set_permissions_main(int argc, char **argv)
 {
     int ret;
 
-    if ((ret = check_args(argc, argv)) != 0)
+    if ((ret = postern_plain_args(argc, argv)) != 0)
         return ret - 1;
     return check_run(1);
 }

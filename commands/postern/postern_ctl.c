@@ -73,36 +73,6 @@ extern char **environ;
 static char *ctl_queue_dir;  /* queue_directory */
 static char *ctl_daemon_dir; /* daemon_directory */
 
-/* ctl_usage - how to call it */
-static int
-ctl_usage(const char *cmd, int status)
-{
-    fprintf(status ? stderr : stdout, "usage: postern %s [-c DIR] [-v]\n", cmd);
-    return status;
-}
-
-/* ctl_args - -c, -v and --help; 0 to go on, else exit status + 1 */
-static int
-ctl_args(int argc, char **argv)
-{
-    int ch;
-
-    if (argc > 1 && strcmp(argv[1], "--help") == 0)
-        return ctl_usage(argv[0], 0) + 1;
-    optind = 1;
-    while ((ch = getopt(argc, argv, "c:v")) > 0) {
-        if (ch == 'c')
-            postern_set_config_dir(optarg);
-        else if (ch == 'v')
-            msg_verbose++;
-        else
-            return ctl_usage(argv[0], 1) + 1;
-    }
-    if (optind != argc)
-        return ctl_usage(argv[0], 1) + 1;
-    return 0;
-}
-
 /* ctl_init - load main.cf, learn the paths, set up logging */
 static void
 ctl_init(int to_log)
@@ -430,7 +400,7 @@ start_main(int argc, char **argv)
     pid_t running;
     int ret;
 
-    if ((ret = ctl_args(argc, argv)) != 0)
+    if ((ret = postern_plain_args(argc, argv)) != 0)
         return ret - 1;
     if (check_main(1, check_argv) != 0) {
         msg_warn("postern check found errors; not starting");
@@ -454,7 +424,7 @@ stop_main(int argc, char **argv)
 {
     int ret;
 
-    if ((ret = ctl_args(argc, argv)) != 0)
+    if ((ret = postern_plain_args(argc, argv)) != 0)
         return ret - 1;
     ctl_init(1);
     return ctl_stop(0);
@@ -466,7 +436,7 @@ abort_main(int argc, char **argv)
 {
     int ret;
 
-    if ((ret = ctl_args(argc, argv)) != 0)
+    if ((ret = postern_plain_args(argc, argv)) != 0)
         return ret - 1;
     ctl_init(1);
     return ctl_stop(1);
@@ -482,7 +452,7 @@ reload_main(int argc, char **argv)
     pid_t master;
     int ret;
 
-    if ((ret = ctl_args(argc, argv)) != 0)
+    if ((ret = postern_plain_args(argc, argv)) != 0)
         return ret - 1;
     ctl_init(1);
     /* A master.cf that master would refuse is better caught here. */
@@ -507,7 +477,7 @@ status_main(int argc, char **argv)
     pid_t master;
     int ret;
 
-    if ((ret = ctl_args(argc, argv)) != 0)
+    if ((ret = postern_plain_args(argc, argv)) != 0)
         return ret - 1;
     ctl_init(0);
     if ((master = master_running()) <= 0) {
@@ -525,7 +495,7 @@ flush_main(int argc, char **argv)
     char req = TRIGGER_REQ_FLUSH;
     int ret;
 
-    if ((ret = ctl_args(argc, argv)) != 0)
+    if ((ret = postern_plain_args(argc, argv)) != 0)
         return ret - 1;
     ctl_init(0);
     if (mail_trigger(ctl_queue_dir, MAIL_CLASS_PUBLIC, MAIL_SERVICE_QMGR, &req,

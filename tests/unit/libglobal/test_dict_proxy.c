@@ -27,6 +27,7 @@
 #include "master_proto.h"
 #include "sock.h"
 #include "stream.h"
+#include "test_daemon.h"
 #include "test_main.h"
 #include "test_tmpdir.h"
 
@@ -35,120 +36,30 @@ enum { SVC_READ, SVC_WRITE, SVC_COUNT };
 
 static const char *const svc_name[SVC_COUNT] = {"proxymap", "proxywrite"};
 
-typedef struct DAEMON {
-    pid_t pid;     /* 0 when not running */
-    int gen_fd;    /* our end of MASTER_GEN_FD's pipe */
-    int status_fd; /* our end of MASTER_STATUS_FD's pipe */
-} DAEMON;
-
 static char proxymap_path[PATH_MAX]; /* the daemon program */
-static DAEMON daemons[SVC_COUNT];
+static TEST_DAEMON daemons[SVC_COUNT];
 static char log_path[PATH_MAX]; /* the daemons' stderr */
-
-/* find_proxymap - the daemon's path, before any test changes folder */
-static void
-find_proxymap(void)
-{
-    const char *objdir = getenv("POSTERN_OBJDIR");
-    char cwd[PATH_MAX];
-
-    if (objdir == NULL || *objdir == 0)
-        objdir = getcwd(cwd, sizeof(cwd)) ? strcat(cwd, "/") : "./";
-    snprintf(proxymap_path, sizeof(proxymap_path),
-             "%sdaemons/proxymap/proxymap", objdir);
-}
-
-/* write_file - a small text file */
-static void
-write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_int_ge(fputs(text, fp), 0);
-    ck_assert_int_eq(fclose(fp), 0);
-}
-
-/* child_fds - in the child: descriptors as master leaves them */
-static void
-child_fds(int gen, int status, int listen_fd, int log_fd)
-{
-    int null_fd = open("/dev/null", O_RDWR);
-    int hi[4] = {fcntl(gen, F_DUPFD, 100), fcntl(status, F_DUPFD, 100),
-                 fcntl(listen_fd, F_DUPFD, 100), fcntl(log_fd, F_DUPFD, 100)};
-    int fd;
-
-    if (null_fd < 0 || hi[0] < 0 || hi[1] < 0 || hi[2] < 0 || hi[3] < 0)
-        _exit(126);
-    if (dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(hi[3], 2) < 0 ||
-        dup2(hi[0], MASTER_GEN_FD) < 0 || dup2(hi[1], MASTER_STATUS_FD) < 0 ||
-        dup2(hi[2], MASTER_LISTEN_FD) < 0)
-        _exit(126);
-    for (fd = MASTER_LISTEN_FD + 1; fd < 1024; fd++)
-        (void) close(fd);
-}
 
 /* daemon_start - one service, listening on queue/private/NAME */
 static void
 daemon_start(int svc, int log_fd)
 {
-    DAEMON *dm = &daemons[svc];
     char path[PATH_MAX];
-    int gen[2], status[2], listen_fd;
-    sigset_t term, old;
+    int listen_fd;
 
     snprintf(path, sizeof(path), "queue/private/%s", svc_name[svc]);
     ck_assert_int_ge(listen_fd = sock_unix_listen(path, 16, SOCK_FLAG_NONBLOCK),
                      0);
-    /* Our ends must not leak into the other daemon. */
-    ck_assert_int_eq(pipe2(gen, O_CLOEXEC), 0);
-    ck_assert_int_eq(pipe2(status, O_CLOEXEC), 0);
-    /*
-     * Until exec, the child runs Check's SIGTERM handler, which would
-     * take the whole test down: it gets SIGTERM's default first.
-     */
-    sigemptyset(&term);
-    sigaddset(&term, SIGTERM);
-    ck_assert_int_eq(sigprocmask(SIG_BLOCK, &term, &old), 0);
-    ck_assert_int_ge(dm->pid = fork(), 0);
-    if (dm->pid == 0) {
-        signal(SIGTERM, SIG_DFL);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        child_fds(gen[0], status[1], listen_fd, log_fd);
-        execl(proxymap_path, "proxymap", "-c", tmpdir_here, "-n", svc_name[svc],
-              "-t", "unix", "-s", "1", (char *) 0);
-        _exit(127);
-    }
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    close(gen[0]);
-    close(status[1]);
+    test_daemon_start(&daemons[svc], proxymap_path, svc_name[svc], "unix",
+                      tmpdir_here, listen_fd, log_fd);
     close(listen_fd);
-    dm->gen_fd = gen[1];
-    dm->status_fd = status[0];
 }
 
 /* daemon_stop - SIGTERM, then wait (bounded) */
 static void
 daemon_stop(int svc)
 {
-    DAEMON *dm = &daemons[svc];
-    int status, i;
-
-    if (dm->pid <= 0)
-        return;
-    kill(dm->pid, SIGTERM);
-    for (i = 0; i < 500; i++) {
-        if (waitpid(dm->pid, &status, WNOHANG) == dm->pid)
-            break;
-        usleep(10000);
-    }
-    if (i == 500) {
-        kill(dm->pid, SIGKILL);
-        waitpid(dm->pid, &status, 0);
-    }
-    dm->pid = 0;
-    close(dm->gen_fd);
-    close(dm->status_fd);
+    (void) test_daemon_stop(&daemons[svc]);
 }
 
 /* Tables: t.txt (texthash), t.re (regexp), w (hash, proxywrite). */
@@ -173,10 +84,10 @@ proxy_setup(void)
                   strerror(errno));
     ck_assert_int_eq(mkdir("queue", 0700), 0);
     ck_assert_int_eq(mkdir("queue/private", 0700), 0);
-    write_file("t.txt", "user@example.com local\nother remote\n");
-    write_file("t.re", "/^(.*)@pattern$/ re-$1\n");
+    test_write_file("t.txt", "user@example.com local\nother remote\n");
+    test_write_file("t.re", "/^(.*)@pattern$/ re-$1\n");
     snprintf(text, sizeof(text), MAIN_CF_FMT, tmpdir_here);
-    write_file("main.cf", text);
+    test_write_file("main.cf", text);
     snprintf(log_path, sizeof(log_path), "%s/proxymap.log", tmpdir_here);
     ck_assert_int_ge(log_fd = open(log_path, O_WRONLY | O_CREAT, 0600), 0);
     daemon_start(SVC_READ, log_fd);
@@ -494,7 +405,7 @@ dict_proxy_suite(void)
     Suite *s = suite_create("dict_proxy");
     TCase *tc = tcase_create("core");
 
-    find_proxymap();
+    test_daemon_path(proxymap_path, sizeof(proxymap_path), "proxymap");
     TMPDIR_FIXTURES(tc);
     tcase_add_checked_fixture(tc, proxy_setup, proxy_teardown);
     tcase_set_timeout(tc, 30);
