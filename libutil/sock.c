@@ -240,7 +240,7 @@ sock_listen_at(const struct sockaddr *sa, socklen_t len, int backlog, int flags)
 }
 
 /* sock_unix_addr - a UNIX-domain address; -1 when path does not fit */
-static int
+int
 sock_unix_addr(struct sockaddr_un *sun, const char *path)
 {
     size_t len = strlen(path);

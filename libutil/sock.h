@@ -14,6 +14,10 @@
 /* Flags of sock_unix_listen() and sock_inet_listen(). */
 #define SOCK_FLAG_NONBLOCK (1 << 0) /* the listening socket is non-blocking */
 
+struct sockaddr_un;
+
+/* sock_unix_addr - fill in a UNIX-domain address; -1+errno: path bad */
+extern int sock_unix_addr(struct sockaddr_un *sun, const char *path);
 extern int sock_unix_listen(const char *path, int backlog, int flags);
 extern int sock_unix_connect(const char *path, int timeout_ms);
 extern int sock_inet_listen(const char *addr, int backlog, int flags);

@@ -217,13 +217,8 @@ master_dgram_listen(const char *path)
     int fd;
     int err;
 
-    memset(&sun, 0, sizeof(sun));
-    if (strlen(path) >= sizeof(sun.sun_path)) {
-        errno = ENAMETOOLONG;
+    if (sock_unix_addr(&sun, path) < 0)
         return -1;
-    }
-    sun.sun_family = AF_UNIX;
-    strcpy(sun.sun_path, path);
     if (master_unlink_stale(path) < 0)
         return -1;
     fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

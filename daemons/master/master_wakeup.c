@@ -25,6 +25,7 @@
 #include "mail_proto.h"
 #include "master.h"
 #include "msg.h"
+#include "sock.h"
 
 /* Longest wakeup interval, seconds (the timer counts milliseconds). */
 #define MASTER_WAKEUP_MAX (INT_MAX / 1000)
@@ -39,13 +40,8 @@ master_trigger_socket(int sock_type, const char *path, int byte)
     int ret = -1;
     int err;
 
-    memset(&sun, 0, sizeof(sun));
-    if (strlen(path) >= sizeof(sun.sun_path)) {
-        errno = ENAMETOOLONG;
+    if (sock_unix_addr(&sun, path) < 0)
         return -1;
-    }
-    sun.sun_family = AF_UNIX;
-    strcpy(sun.sun_path, path);
     if ((fd = socket(AF_UNIX, sock_type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
         return -1;
     if (connect(fd, (struct sockaddr *) &sun, sizeof(sun)) == 0 &&
