@@ -43,9 +43,9 @@ static const struct {
     int type;
     size_t len;
 } trips[] = {
-    {"empty", REC_TYPE_MESG, 0},     {"one byte", REC_TYPE_NORM, 1},
+    {"empty", REC_TYPE_MESG, 0},       {"one byte", REC_TYPE_NORM, 1},
     {"127 bytes", REC_TYPE_NORM, 127}, {"128 bytes", REC_TYPE_CONT, 128},
-    {"16383", REC_TYPE_RCPT, 16383}, {"16384", REC_TYPE_FROM, 16384},
+    {"16383", REC_TYPE_RCPT, 16383},   {"16384", REC_TYPE_FROM, 16384},
     {"70000", REC_TYPE_ATTR, 70000},
 };
 
@@ -69,7 +69,7 @@ START_TEST(test_round_trip)
     ck_assert_int_eq(rec_get(st, got, 100000), REC_TYPE_EOF);
     stream_close(st);
     /* Every cut short of the whole record is an error, not EOF. */
-    for (i = 1; i < LEN(enc); i += LEN(enc) > 300 ? 97 : 1) {
+    for (i = 1; i<LEN(enc); i += LEN(enc)> 300 ? 97 : 1) {
         st = mem_stream(STR(enc), i);
         ck_assert_msg(rec_get(st, got, 100000) == REC_TYPE_ERROR,
                       "%s: cut at %zu", trips[_i].name, i);
@@ -121,7 +121,7 @@ static const struct {
     size_t limit;
     int pieces;
 } lines[] = {
-    {"empty", 0, 10, 1}, {"short", 5, 10, 1}, {"exact", 10, 10, 1},
+    {"empty", 0, 10, 1},     {"short", 5, 10, 1},  {"exact", 10, 10, 1},
     {"one over", 11, 10, 2}, {"three", 30, 10, 3}, {"long", 1000, 7, 143},
 };
 
