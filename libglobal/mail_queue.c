@@ -1,0 +1,481 @@
+/*
+ * mail_queue - queue names, queue IDs and the paths of queue files.
+ *
+ * mail_queue_create() keeps queue_directory and the hashing parameters;
+ * mail_queue_free() releases them and returns NULL.
+ *
+ * IDs: mail_queue_id_make() encodes a time and an inode number as an ID
+ * (docs/queue-format.md); mail_queue_id_ok() accepts exactly the strings
+ * it can produce (so an accepted ID holds no '/', '.' or anything but the
+ * alphabet), and mail_queue_id_time() decodes the time back.  The
+ * alphabet is the ten digits and the consonants of both cases, in ASCII
+ * order, so that IDs of equal length compare as their values; vowels are
+ * left out so that no ID spells a word.
+ *
+ * Paths: mail_queue_dir() and mail_queue_path() give the folder and the
+ * file of an ID in a queue; a hashed queue (hash_queue_names) has
+ * hash_queue_depth levels of subfolders named by the ID's microsecond
+ * characters, lowest order first, which change fastest and so spread
+ * files evenly.  mail_queue_mkdirs() creates those subfolders.
+ *
+ * Files: mail_queue_enter() creates a new file in a queue under a
+ * temporary name (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600), makes its ID from
+ * the arrival time and its inode and gives it that name; it returns the
+ * open descriptor (the caller's) and the ID.  IDs a process makes are
+ * strictly increasing even when the clock stands still or steps back.
+ * mail_queue_rename() moves a file between queues, creating missing
+ * subfolders; mail_queue_remove() unlinks one; mail_queue_open_read()
+ * opens one for reading only when it is a plain file marked complete
+ * (owner execute bit), and returns a descriptor the caller owns;
+ * mail_queue_open() does the same for O_RDWR (marking recipients done).
+ *
+ * All of these return 0 (or a descriptor), or -1 with errno set and a
+ * reason in why; nothing is fatal but a bad hash_queue_depth.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "argv.h"
+#include "mail_queue.h"
+#include "msg.h"
+#include "mymalloc.h"
+
+struct MAIL_QUEUE {
+    char *top;        /* queue_directory */
+    ARGV *hash_names; /* hash_queue_names */
+    int hash_depth;   /* hash_queue_depth */
+};
+
+/* The ID alphabet, in ASCII order; inode numbers leave out the last. */
+static const char id_alpha[] =
+    "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
+#define ID_BASE       52
+#define ID_INODE_BASE 51
+
+/* Tries at a fresh name before mail_queue_enter() gives up. */
+#define ENTER_TRIES 10
+
+static const char *const queue_names[] = {
+    MAIL_QUEUE_INCOMING,
+    MAIL_QUEUE_ACTIVE,
+    MAIL_QUEUE_DEFERRED,
+    MAIL_QUEUE_HOLD,
+    MAIL_QUEUE_CORRUPT,
+    MAIL_QUEUE_MAILDROP,
+    MAIL_QUEUE_BOUNCE,
+    MAIL_QUEUE_DEFER,
+    MAIL_QUEUE_TRACE,
+    MAIL_QUEUE_SAVED,
+    NULL,
+};
+
+/* mail_queue_create - queue_directory and its hashing parameters */
+MAIL_QUEUE *
+mail_queue_create(const char *queue_dir, const char *hash_names, int hash_depth)
+{
+    MAIL_QUEUE *mq;
+
+    if (hash_depth < 1 || hash_depth > MAIL_QUEUE_DEPTH_MAX)
+        msg_fatal("hash_queue_depth: %d: must be 1 to %d", hash_depth,
+                  MAIL_QUEUE_DEPTH_MAX);
+    mq = mymalloc(sizeof(*mq));
+    mq->top = mystrdup(queue_dir);
+    mq->hash_names = argv_split(hash_names ? hash_names : "", ", \t\r\n");
+    mq->hash_depth = hash_depth;
+    return mq;
+}
+
+/* mail_queue_free - release it; NULL */
+MAIL_QUEUE *
+mail_queue_free(MAIL_QUEUE *mq)
+{
+    if (mq) {
+        myfree(mq->top);
+        argv_free(mq->hash_names);
+        myfree(mq);
+    }
+    return NULL;
+}
+
+/* mail_queue_top - queue_directory */
+const char *
+mail_queue_top(const MAIL_QUEUE *mq)
+{
+    return mq->top;
+}
+
+/* mail_queue_names - the NULL-terminated list of queue names */
+const char *const *
+mail_queue_names(void)
+{
+    return queue_names;
+}
+
+/* mail_queue_name_ok - whether queue is one of ours */
+int
+mail_queue_name_ok(const char *queue)
+{
+    size_t i;
+
+    for (i = 0; queue && queue_names[i]; i++)
+        if (strcmp(queue, queue_names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* mail_queue_hashed - whether queue has hash subfolders */
+int
+mail_queue_hashed(const MAIL_QUEUE *mq, const char *queue)
+{
+    size_t i;
+
+    for (i = 0; i < mq->hash_names->argc; i++)
+        if (strcmp(queue, mq->hash_names->argv[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* id_digit - value of an ID character below base, or -1 */
+static int
+id_digit(int ch, int base)
+{
+    const char *cp = ch ? strchr(id_alpha, ch) : NULL;
+
+    if (cp == NULL || cp - id_alpha >= base)
+        return -1;
+    return (int) (cp - id_alpha);
+}
+
+/* id_decode - len characters in base as a number; -1: bad or too big */
+static int
+id_decode(const char *cp, size_t len, int base, unsigned long long *val)
+{
+    int d;
+
+    for (*val = 0; len > 0; len--, cp++) {
+        if ((d = id_digit((unsigned char) *cp, base)) < 0)
+            return -1;
+        if (*val > (ULLONG_MAX - (unsigned) d) / (unsigned) base)
+            return -1;
+        *val = *val * (unsigned) base + (unsigned) d;
+    }
+    return 0;
+}
+
+/* id_encode - val in base, width characters (0: as many as needed) */
+static void
+id_encode(STRBUF *out, unsigned long long val, int base, int width)
+{
+    char buf[32];
+    int n = 0;
+
+    do {
+        buf[n++] = id_alpha[val % (unsigned) base];
+        val /= (unsigned) base;
+    } while ((val || n < width) && n < (int) sizeof(buf));
+    while (n > 0)
+        strbuf_addch(out, buf[--n]);
+}
+
+/* mail_queue_id_make - the ID of a file that arrived at tv with inode ino */
+void
+mail_queue_id_make(STRBUF *out, const struct timeval *tv, ino_t ino)
+{
+    if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
+        msg_panic("mail_queue_id_make: bad time %lld.%06ld",
+                  (long long) tv->tv_sec, (long) tv->tv_usec);
+    strbuf_reset(out);
+    id_encode(out, (unsigned long long) tv->tv_sec, ID_BASE,
+              MAIL_QUEUE_ID_SEC_LEN);
+    if (LEN(out) != MAIL_QUEUE_ID_SEC_LEN)
+        msg_panic("mail_queue_id_make: time %lld out of range",
+                  (long long) tv->tv_sec);
+    id_encode(out, (unsigned long long) tv->tv_usec, ID_BASE,
+              MAIL_QUEUE_ID_USEC_LEN);
+    strbuf_addch(out, MAIL_QUEUE_ID_SEP);
+    id_encode(out, (unsigned long long) ino, ID_INODE_BASE, 0);
+}
+
+/* mail_queue_id_time - the arrival time in an ID; 0, or -1 if bad */
+int
+mail_queue_id_time(const char *id, struct timeval *tv)
+{
+    unsigned long long sec;
+    unsigned long long usec;
+
+    if (!mail_queue_id_ok(id))
+        return -1;
+    (void) id_decode(id, MAIL_QUEUE_ID_SEC_LEN, ID_BASE, &sec);
+    (void) id_decode(id + MAIL_QUEUE_ID_SEC_LEN, MAIL_QUEUE_ID_USEC_LEN,
+                     ID_BASE, &usec);
+    tv->tv_sec = (time_t) sec;
+    tv->tv_usec = (suseconds_t) usec;
+    return 0;
+}
+
+/* mail_queue_id_ok - whether id is exactly what mail_queue_id_make makes */
+int
+mail_queue_id_ok(const char *id)
+{
+    unsigned long long val;
+    size_t len;
+    const char *ino;
+
+    if (id == NULL ||
+        (len = strnlen(id, MAIL_QUEUE_ID_MAX + 1)) < MAIL_QUEUE_ID_MIN ||
+        len > MAIL_QUEUE_ID_MAX)
+        return 0;
+    if (id_decode(id, MAIL_QUEUE_ID_SEC_LEN, ID_BASE, &val) < 0)
+        return 0;
+    if (id_decode(id + MAIL_QUEUE_ID_SEC_LEN, MAIL_QUEUE_ID_USEC_LEN, ID_BASE,
+                  &val) < 0 ||
+        val >= 1000000)
+        return 0;
+    if (id[MAIL_QUEUE_ID_TIME_LEN] != MAIL_QUEUE_ID_SEP)
+        return 0;
+    ino = id + MAIL_QUEUE_ID_TIME_LEN + 1;
+    /* One spelling per number: no leading zeros, no overflow. */
+    if (ino[0] == '0' && ino[1] != 0)
+        return 0;
+    return id_decode(ino, strlen(ino), ID_INODE_BASE, &val) == 0;
+}
+
+/* check_args - validate queue and ID before they become a path */
+static int
+check_args(const char *queue, const char *id, STRBUF *why)
+{
+    if (!mail_queue_name_ok(queue)) {
+        strbuf_sprintf(why, "bad queue name \"%.40s\"", queue ? queue : "");
+        errno = EINVAL;
+        return -1;
+    }
+    if (!mail_queue_id_ok(id)) {
+        strbuf_sprintf(why, "bad queue ID \"%.40s\"", id ? id : "");
+        errno = EINVAL;
+        return -1;
+    }
+    return 0;
+}
+
+/* mail_queue_dir - the folder that holds id in queue; 0 or -1 */
+int
+mail_queue_dir(const MAIL_QUEUE *mq, STRBUF *out, const char *queue,
+               const char *id, STRBUF *why)
+{
+    int level;
+
+    if (check_args(queue, id, why) < 0)
+        return -1;
+    strbuf_sprintf(out, "%s/%s", mq->top, queue);
+    if (mail_queue_hashed(mq, queue))
+        for (level = 0; level < mq->hash_depth; level++)
+            strbuf_sprintf_cat(out, "/%c",
+                               id[MAIL_QUEUE_ID_TIME_LEN - 1 - level]);
+    return 0;
+}
+
+/* mail_queue_path - the file of id in queue; 0 or -1 */
+int
+mail_queue_path(const MAIL_QUEUE *mq, STRBUF *out, const char *queue,
+                const char *id, STRBUF *why)
+{
+    if (mail_queue_dir(mq, out, queue, id, why) < 0)
+        return -1;
+    strbuf_sprintf_cat(out, "/%s", id);
+    return 0;
+}
+
+/* mail_queue_mkdirs - create the hash subfolders of id in queue */
+int
+mail_queue_mkdirs(const MAIL_QUEUE *mq, const char *queue, const char *id,
+                  STRBUF *why)
+{
+    STRBUF *dir = strbuf_create(100);
+    int level;
+    int ret = 0;
+
+    if (check_args(queue, id, why) < 0) {
+        strbuf_free(dir);
+        return -1;
+    }
+    strbuf_sprintf(dir, "%s/%s", mq->top, queue);
+    for (level = 0;
+         ret == 0 && mail_queue_hashed(mq, queue) && level < mq->hash_depth;
+         level++) {
+        strbuf_sprintf_cat(dir, "/%c", id[MAIL_QUEUE_ID_TIME_LEN - 1 - level]);
+        if (mkdir(STR(dir), 0700) < 0 && errno != EEXIST) {
+            strbuf_sprintf(why, "mkdir %s: %s", STR(dir), strerror(errno));
+            ret = -1;
+        }
+    }
+    strbuf_free(dir);
+    return ret;
+}
+
+/* next_time - now, or just after the last time this process used */
+static void
+next_time(struct timeval *tv)
+{
+    static struct timeval last;
+
+    gettimeofday(tv, NULL);
+    if (timercmp(tv, &last, <=)) {
+        *tv = last;
+        if (++tv->tv_usec >= 1000000) {
+            tv->tv_sec++;
+            tv->tv_usec = 0;
+        }
+    }
+    last = *tv;
+}
+
+/* enter_link - give the file at tmp its ID name; 0, or -1 */
+static int
+enter_link(const MAIL_QUEUE *mq, const char *queue, const char *tmp, ino_t ino,
+           STRBUF *id, STRBUF *why)
+{
+    STRBUF *path = strbuf_create(100);
+    struct timeval tv;
+    int tries;
+    int ret = -1;
+
+    /* link() never replaces a file; a taken name means try a later time. */
+    for (tries = 0; ret < 0 && tries < ENTER_TRIES; tries++) {
+        next_time(&tv);
+        mail_queue_id_make(id, &tv, ino);
+        if (mail_queue_mkdirs(mq, queue, STR(id), why) < 0 ||
+            mail_queue_path(mq, path, queue, STR(id), why) < 0)
+            break;
+        if ((ret = link(tmp, STR(path))) < 0 && errno != EEXIST) {
+            strbuf_sprintf(why, "link %s %s: %s", tmp, STR(path),
+                           strerror(errno));
+            break;
+        }
+    }
+    if (ret < 0 && tries == ENTER_TRIES)
+        strbuf_sprintf(why, "%s: no free queue ID after %d tries", queue,
+                       ENTER_TRIES);
+    strbuf_free(path);
+    return ret;
+}
+
+/* mail_queue_enter - a new file in queue, named by its ID; fd or -1 */
+int
+mail_queue_enter(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
+                 STRBUF *why)
+{
+    static unsigned count;
+    STRBUF *tmp = strbuf_create(100);
+    struct stat st;
+    int created;
+    int fd;
+    int err;
+
+    if (!mail_queue_name_ok(queue))
+        msg_panic("mail_queue_enter: bad queue name \"%s\"", queue);
+    /* The temporary name is never a valid ID, so no reader takes it. */
+    strbuf_sprintf(tmp, "%s/%s/tmp.%ld.%u", mq->top, queue, (long) getpid(),
+                   count++);
+    fd = open(STR(tmp), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              MAIL_QUEUE_MODE_WRITING);
+    created = fd >= 0;
+    if (fd < 0) {
+        strbuf_sprintf(why, "create %s: %s", STR(tmp), strerror(errno));
+    } else if (fstat(fd, &st) < 0 ||
+               enter_link(mq, queue, STR(tmp), st.st_ino, id, why) < 0) {
+        err = errno;
+        if (LEN(why) == 0)
+            strbuf_sprintf(why, "fstat %s: %s", STR(tmp), strerror(errno));
+        (void) close(fd);
+        fd = -1;
+        errno = err;
+    }
+    if (created && unlink(STR(tmp)) < 0 && fd >= 0)
+        msg_warn("remove %s: %s", STR(tmp), strerror(errno));
+    strbuf_free(tmp);
+    return fd;
+}
+
+/* mail_queue_rename - move id from old_queue to new_queue; 0 or -1 */
+int
+mail_queue_rename(const MAIL_QUEUE *mq, const char *id, const char *old_queue,
+                  const char *new_queue, STRBUF *why)
+{
+    STRBUF *from = strbuf_create(100);
+    STRBUF *to = strbuf_create(100);
+    int ret = -1;
+
+    if (mail_queue_path(mq, from, old_queue, id, why) == 0 &&
+        mail_queue_path(mq, to, new_queue, id, why) == 0) {
+        /* A missing hash subfolder is made on demand, then tried again. */
+        ret = rename(STR(from), STR(to));
+        if (ret < 0 && errno == ENOENT && access(STR(from), F_OK) == 0 &&
+            mail_queue_mkdirs(mq, new_queue, id, why) == 0)
+            ret = rename(STR(from), STR(to));
+        if (ret < 0 && LEN(why) == 0)
+            strbuf_sprintf(why, "rename %s %s: %s", STR(from), STR(to),
+                           strerror(errno));
+    }
+    strbuf_free(from);
+    strbuf_free(to);
+    return ret;
+}
+
+/* mail_queue_remove - unlink id in queue; 0 or -1 */
+int
+mail_queue_remove(const MAIL_QUEUE *mq, const char *queue, const char *id,
+                  STRBUF *why)
+{
+    STRBUF *path = strbuf_create(100);
+    int ret = -1;
+
+    if (mail_queue_path(mq, path, queue, id, why) == 0 &&
+        (ret = unlink(STR(path))) < 0)
+        strbuf_sprintf(why, "remove %s: %s", STR(path), strerror(errno));
+    strbuf_free(path);
+    return ret;
+}
+
+/* mail_queue_open_read - open a complete queue file to read; fd or -1 */
+int
+mail_queue_open_read(const MAIL_QUEUE *mq, const char *queue, const char *id,
+                     STRBUF *why)
+{
+    return mail_queue_open(mq, queue, id, O_RDONLY, why);
+}
+
+/* mail_queue_open - open a complete queue file, O_RDONLY or O_RDWR */
+int
+mail_queue_open(const MAIL_QUEUE *mq, const char *queue, const char *id,
+                int mode, STRBUF *why)
+{
+    STRBUF *path = strbuf_create(100);
+    struct stat st = {0};
+    int fd = -1;
+
+    if (mail_queue_path(mq, path, queue, id, why) < 0) {
+        strbuf_free(path);
+        return -1;
+    }
+    if (mode != O_RDONLY && mode != O_RDWR)
+        msg_panic("mail_queue_open: bad mode 0%o", (unsigned) mode);
+    if ((fd = open(STR(path), mode | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        strbuf_sprintf(why, "open %s: %s", STR(path), strerror(errno));
+    } else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+               (st.st_mode & S_IXUSR) == 0) {
+        /* Without the complete mark the file is still being written. */
+        strbuf_sprintf(why, "open %s: %s", STR(path),
+                       S_ISREG(st.st_mode) ? "file is not complete"
+                                           : "not a plain file");
+        (void) close(fd);
+        fd = -1;
+        errno = EAGAIN;
+    }
+    strbuf_free(path);
+    return fd;
+}

@@ -1,0 +1,243 @@
+/*
+ * qfile - write a queue file so that it counts only once it is complete.
+ *
+ * qfile_create() makes a new file in a queue (mail_queue_enter: mode
+ * 0600, named by its ID) and returns a QFILE the caller owns, or NULL and
+ * a reason.  qfile_put(), qfile_puts(), qfile_put_line() and
+ * qfile_put_size() append records and return the offset where each one
+ * starts (qfile_put_line: the first piece), or -1 when writing failed;
+ * a failed write leaves the QFILE for qfile_abort().  qfile_set_size()
+ * rewrites the size record, which must be the file's first, in place.
+ *
+ * qfile_commit() applies the completion rule: flush, fsync(), set the
+ * complete mark (mode 0700, the owner execute bit), fsync() again so the
+ * mark is durable, move the file to the target queue if that differs,
+ * and sync the directories.  Only when it returns 0 may the message be
+ * acknowledged.  On failure it removes the file.  Either way it frees the
+ * QFILE.  qfile_abort() removes the file and frees the QFILE; both return
+ * NULL-equivalents (qfile_abort returns NULL).
+ *
+ * qfile_mark_done() turns the recipient record at offset into a done
+ * record by rewriting its type byte, then fsync()s: 0, or -1 with errno
+ * (EINVAL when no recipient record is there).  qfile_corrupt() moves a
+ * file to corrupt/ and logs why.  Nothing here is fatal.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsync_dir.h"
+#include "msg.h"
+#include "mymalloc.h"
+#include "qfile.h"
+
+/* Where the size record's data starts: after its type and length bytes. */
+#define SIZE_DATA_OFFSET 2
+
+/* qfile_create - a new queue file in queue, ready for records */
+QFILE *
+qfile_create(const MAIL_QUEUE *mq, const char *queue, STRBUF *why)
+{
+    STRBUF *id = strbuf_create(MAIL_QUEUE_ID_MAX + 1);
+    QFILE *qf;
+    int fd;
+
+    if ((fd = mail_queue_enter(mq, queue, id, why)) < 0) {
+        strbuf_free(id);
+        return NULL;
+    }
+    qf = mymalloc(sizeof(*qf));
+    qf->mq = mq;
+    qf->queue = mystrdup(queue);
+    qf->id = strbuf_export(id);
+    qf->path = strbuf_create(100);
+    (void) mail_queue_path(mq, qf->path, queue, qf->id, why);
+    qf->fd = fd;
+    qf->st = stream_fdopen(fd, O_WRONLY);
+    qf->offset = 0;
+    return qf;
+}
+
+/* qfile_put - append a record; its offset, or -1 */
+off_t
+qfile_put(QFILE *qf, int type, const void *data, size_t len)
+{
+    off_t where = qf->offset;
+    ssize_t n;
+
+    if ((n = rec_put(qf->st, type, data, len)) < 0)
+        return -1;
+    qf->offset += n;
+    return where;
+}
+
+/* qfile_puts - append a record of text */
+off_t
+qfile_puts(QFILE *qf, int type, const char *str)
+{
+    return qfile_put(qf, type, str, strlen(str));
+}
+
+/* qfile_put_line - append a content line, split at limit bytes */
+off_t
+qfile_put_line(QFILE *qf, const char *data, size_t len, size_t limit)
+{
+    off_t where = qf->offset;
+    ssize_t n;
+
+    if ((n = rec_put_line(qf->st, data, len, limit)) < 0)
+        return -1;
+    qf->offset += n;
+    return where;
+}
+
+/* size_text - the fixed-width data of a size record */
+static void
+size_text(char *buf, long long content_offset, long long content_size,
+          long long rcpt_count)
+{
+    if (snprintf(buf, REC_SIZE_LEN + 1, REC_SIZE_FMT, content_offset,
+                 content_size, rcpt_count) != REC_SIZE_LEN)
+        msg_panic("qfile: size record %lld %lld %lld out of range",
+                  content_offset, content_size, rcpt_count);
+}
+
+/* qfile_put_size - the size record, first in the file */
+off_t
+qfile_put_size(QFILE *qf, long long content_offset, long long content_size,
+               long long rcpt_count)
+{
+    char buf[REC_SIZE_LEN + 1];
+
+    if (qf->offset != 0)
+        msg_panic("qfile_put_size: %s: size record not first", qf->id);
+    size_text(buf, content_offset, content_size, rcpt_count);
+    return qfile_put(qf, REC_TYPE_SIZE, buf, REC_SIZE_LEN);
+}
+
+/* qfile_set_size - rewrite the size record in place; 0 or -1 */
+int
+qfile_set_size(QFILE *qf, long long content_offset, long long content_size,
+               long long rcpt_count)
+{
+    char buf[REC_SIZE_LEN + 1];
+
+    size_text(buf, content_offset, content_size, rcpt_count);
+    if (stream_flush(qf->st) < 0)
+        return -1;
+    if (pwrite(qf->fd, buf, REC_SIZE_LEN, SIZE_DATA_OFFSET) != REC_SIZE_LEN)
+        return -1;
+    return 0;
+}
+
+/* qfile_free - close and release, leaving the file alone; NULL */
+QFILE *
+qfile_free(QFILE *qf)
+{
+    if (qf) {
+        if (qf->st)
+            (void) stream_free(qf->st);
+        if (qf->fd >= 0)
+            (void) close(qf->fd);
+        myfree(qf->queue);
+        myfree(qf->id);
+        strbuf_free(qf->path);
+        myfree(qf);
+    }
+    return NULL;
+}
+
+/* qfile_abort - remove the file and release the QFILE; NULL */
+QFILE *
+qfile_abort(QFILE *qf)
+{
+    if (qf && unlink(STR(qf->path)) < 0 && errno != ENOENT)
+        msg_warn("%s: remove %s: %s", qf->id, STR(qf->path), strerror(errno));
+    return qfile_free(qf);
+}
+
+/* commit_sync - flush, sync, mark complete and sync again */
+static int
+commit_sync(QFILE *qf, STRBUF *why)
+{
+    const char *step = "write";
+
+    if (stream_flush(qf->st) < 0 || (step = "fsync", fsync(qf->fd) < 0) ||
+        (step = "fchmod", fchmod(qf->fd, MAIL_QUEUE_MODE_COMPLETE) < 0) ||
+        (step = "fsync", fsync(qf->fd) < 0)) {
+        strbuf_sprintf(why, "%s %s: %s", step, STR(qf->path), strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* qfile_commit - make the file count, in queue (NULL: where it is) */
+int
+qfile_commit(QFILE *qf, const char *queue, STRBUF *why)
+{
+    STRBUF *dest = strbuf_create(100);
+    int ret;
+
+    strbuf_reset(why);
+    if (queue == NULL)
+        queue = qf->queue;
+    ret = commit_sync(qf, why);
+    if (ret == 0 && strcmp(queue, qf->queue) != 0 &&
+        (ret = mail_queue_rename(qf->mq, qf->id, qf->queue, queue, why)) == 0)
+        (void) fsync_dir(STR(qf->path));
+    if (ret == 0 && mail_queue_path(qf->mq, dest, queue, qf->id, why) == 0 &&
+        (ret = fsync_dir(STR(dest))) < 0)
+        strbuf_sprintf(why, "fsync directory of %s: %s", STR(dest),
+                       strerror(errno));
+    if (ret < 0) {
+        /* The file may be in either queue now; remove whichever holds it. */
+        if (LEN(dest))
+            (void) unlink(STR(dest));
+        (void) qfile_abort(qf);
+    } else {
+        (void) qfile_free(qf);
+    }
+    strbuf_free(dest);
+    return ret;
+}
+
+/* qfile_mark_done - rewrite the recipient record at offset as done */
+int
+qfile_mark_done(int fd, off_t offset)
+{
+    unsigned char type;
+    unsigned char done = REC_TYPE_DONE;
+
+    if (pread(fd, &type, 1, offset) != 1)
+        return -1;
+    if (type == REC_TYPE_DONE)
+        return 0;
+    if (type != REC_TYPE_RCPT) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (pwrite(fd, &done, 1, offset) != 1 || fsync(fd) < 0)
+        return -1;
+    return 0;
+}
+
+/* qfile_corrupt - move a bad file to corrupt/ and say why */
+int
+qfile_corrupt(const MAIL_QUEUE *mq, const char *queue, const char *id,
+              const char *why)
+{
+    STRBUF *err = strbuf_create(100);
+    int ret;
+
+    if ((ret = mail_queue_rename(mq, id, queue, MAIL_QUEUE_CORRUPT, err)) < 0)
+        msg_warn("%s: cannot move to %s queue: %s (file is corrupt: %s)",
+                 mail_queue_id_ok(id) ? id : "bad-id", MAIL_QUEUE_CORRUPT,
+                 STR(err), why);
+    else
+        msg_warn("%s: saved to %s queue: %s", id, MAIL_QUEUE_CORRUPT, why);
+    strbuf_free(err);
+    return ret;
+}

@@ -1,0 +1,285 @@
+/* test_mail_queue - Check suite for queue IDs, paths and queue files. */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "mymalloc.h"
+#include "qfile.h"
+#include "test_main.h"
+#include "test_tmpdir.h"
+
+/* queue_tree - a queue directory "q" with every queue */
+static MAIL_QUEUE *
+queue_tree(int depth)
+{
+    const char *const *np;
+    STRBUF *p = strbuf_create(0);
+
+    ck_assert_int_eq(mkdir("q", 0700), 0);
+    for (np = mail_queue_names(); *np; np++) {
+        strbuf_sprintf(p, "q/%s", *np);
+        ck_assert_int_eq(mkdir(STR(p), 0700), 0);
+    }
+    strbuf_free(p);
+    return mail_queue_create("q", "deferred, defer, corrupt", depth);
+}
+
+START_TEST(test_id_burst)
+{
+    STRBUF *id = strbuf_create(0);
+    char prev[MAIL_QUEUE_ID_MAX + 1] = "";
+    struct timeval tv;
+    int i;
+
+    /* Same inode and a clock that stands still: still strictly increasing. */
+    for (i = 0; i < 10000; i++) {
+        gettimeofday(&tv, NULL);
+        tv.tv_usec = i % 1000000;
+        mail_queue_id_make(id, &tv, (ino_t) 12345 + (ino_t) i);
+        ck_assert_msg(mail_queue_id_ok(STR(id)), "%s", STR(id));
+        ck_assert_msg(strcmp(prev, STR(id)) < 0, "%s !< %s", prev, STR(id));
+        strcpy(prev, STR(id));
+    }
+    strbuf_free(id);
+}
+END_TEST
+
+START_TEST(test_enter_burst)
+{
+    MAIL_QUEUE *mq = queue_tree(1);
+    STRBUF *id = strbuf_create(0);
+    STRBUF *why = strbuf_create(0);
+    char prev[MAIL_QUEUE_ID_MAX + 1] = "";
+    int i;
+    int fd;
+
+    for (i = 0; i < 10000; i++) {
+        fd = mail_queue_enter(mq, MAIL_QUEUE_INCOMING, id, why);
+        ck_assert_msg(fd >= 0, "%s", STR(why));
+        close(fd);
+        ck_assert_msg(strcmp(prev, STR(id)) < 0, "%s !< %s", prev, STR(id));
+        strcpy(prev, STR(id));
+        /* Removing the file frees the inode for reuse: IDs stay unique. */
+        ck_assert_int_eq(mail_queue_remove(mq, "incoming", STR(id), why), 0);
+    }
+    mail_queue_free(mq);
+    strbuf_free(id);
+    strbuf_free(why);
+}
+END_TEST
+
+static const struct {
+    const char *id;
+    int ok;
+} ids[] = {
+    {"4ZqLQb5Xyzz1", 1},
+    {"4ZqLQb5Xyz1", 0},
+    {"4ZqLQb5XyBz1", 1},
+    {"000000000000", 0},
+    {"0000000000z0", 1},
+    {"0000000000z00", 0},
+    {"0000000000z", 0},
+    {"../../etc/pass", 0},
+    {"0000000000z1/", 0},
+    {"0000000000za", 0},
+    {"0000000000zz", 0},
+    {"000000ZZZZz1", 0},
+    {"00000075plz1", 1},
+    {"00000075pmz1", 0},
+    {"", 0},
+    {"0000000000zYyyyyyyyyyyy", 0},
+    {"0000000000z3yyyyyyyyyyy", 0},
+    {"0000000000z2yyyyyyyyyyy", 1},
+};
+
+START_TEST(test_id_ok)
+{
+    ck_assert_msg(mail_queue_id_ok(ids[_i].id) == ids[_i].ok, "%s", ids[_i].id);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+    ck_assert(mail_queue_name_ok("incoming"));
+    ck_assert(mail_queue_name_ok("saved"));
+    ck_assert(!mail_queue_name_ok("../incoming"));
+    ck_assert(!mail_queue_name_ok("private"));
+    ck_assert(!mail_queue_name_ok(NULL));
+}
+END_TEST
+
+START_TEST(test_paths)
+{
+    MAIL_QUEUE *mq1 = mail_queue_create("/q", "deferred, defer", 1);
+    MAIL_QUEUE *mq2 = mail_queue_create("/q", "deferred", 2);
+    STRBUF *p = strbuf_create(0);
+    STRBUF *why = strbuf_create(0);
+
+    ck_assert_int_eq(mail_queue_path(mq1, p, "deferred", "4ZqLQb5XyBz1", why),
+                     0);
+    ck_assert_str_eq(STR(p), "/q/deferred/B/4ZqLQb5XyBz1");
+    ck_assert_int_eq(mail_queue_path(mq2, p, "deferred", "4ZqLQb5XyBz1", why),
+                     0);
+    ck_assert_str_eq(STR(p), "/q/deferred/B/y/4ZqLQb5XyBz1");
+    ck_assert_int_eq(mail_queue_path(mq2, p, "active", "4ZqLQb5XyBz1", why), 0);
+    ck_assert_str_eq(STR(p), "/q/active/4ZqLQb5XyBz1");
+    ck_assert_int_eq(mail_queue_path(mq2, p, "active", "../x", why), -1);
+    ck_assert_int_eq(mail_queue_path(mq2, p, "..", "4ZqLQb5XyBz1", why), -1);
+    mail_queue_free(mq1);
+    mail_queue_free(mq2);
+    strbuf_free(p);
+    strbuf_free(why);
+}
+END_TEST
+
+/* write_msg - a valid queue file with nrcpt recipients; its ID */
+static char *
+write_msg(MAIL_QUEUE *mq, int nrcpt, off_t *rcpt_off, int commit)
+{
+    STRBUF *why = strbuf_create(0);
+    QFILE *qf = qfile_create(mq, MAIL_QUEUE_INCOMING, why);
+    char big[300];
+    off_t start;
+    off_t end;
+    char *id;
+    int i;
+
+    ck_assert_msg(qf != NULL, "%s", STR(why));
+    id = mystrdup(qf->id);
+    ck_assert_int_eq(qfile_put_size(qf, 0, 0, 0), 0);
+    qfile_puts(qf, REC_TYPE_TIME, "1700000000 123456");
+    qfile_puts(qf, REC_TYPE_FROM, "sender@example.com");
+    qfile_puts(qf, REC_TYPE_ATTR, "client_name=mx.example.com");
+    for (i = 0; i < nrcpt; i++) {
+        qfile_puts(qf, REC_TYPE_ORCP, "Orig@example.org");
+        qfile_puts(qf, REC_TYPE_DSN_NOTIFY, "6");
+        rcpt_off[i] = qfile_puts(qf, REC_TYPE_RCPT, "rcpt@example.org");
+    }
+    qfile_put(qf, REC_TYPE_MESG, "", 0);
+    start = qf->offset;
+    qfile_put_line(qf, "Subject: hi", 11, 100);
+    memset(big, 'x', sizeof(big));
+    qfile_put_line(qf, big, sizeof(big), 100);
+    end = qfile_put(qf, REC_TYPE_XTRA, "", 0);
+    qfile_put(qf, REC_TYPE_END, "", 0);
+    ck_assert_int_eq(qfile_set_size(qf, start, end - start, nrcpt), 0);
+    if (commit)
+        ck_assert_msg(qfile_commit(qf, NULL, why) == 0, "%s", STR(why));
+    else
+        qfile_free(qf);
+    strbuf_free(why);
+    return id;
+}
+
+/* read_env - open and read a queue file's envelope */
+static int
+read_env(MAIL_QUEUE *mq, const char *queue, const char *id, QFILE_ENV **env)
+{
+    STRBUF *why = strbuf_create(0);
+    QFILE_LIMITS lim;
+    STREAM *st;
+    int fd;
+    int ret;
+
+    qfile_limits_init(&lim);
+    if ((fd = mail_queue_open_read(mq, queue, id, why)) < 0) {
+        strbuf_free(why);
+        return -100;
+    }
+    st = stream_fdopen(fd, O_RDONLY);
+    ret = qfile_read_envelope(st, &lim, env, why);
+    stream_close(st);
+    strbuf_free(why);
+    return ret;
+}
+
+START_TEST(test_create_commit)
+{
+    MAIL_QUEUE *mq = queue_tree(1);
+    STRBUF *why = strbuf_create(0);
+    QFILE_ENV *env = NULL;
+    off_t off[3];
+    char *id = write_msg(mq, 3, off, 1);
+    struct stat st;
+    int fd;
+
+    ck_assert_int_eq(read_env(mq, "incoming", id, &env), QFILE_OK);
+    ck_assert_str_eq(env->sender, "sender@example.com");
+    ck_assert_uint_eq(env->rcpt_count, 3);
+    ck_assert_str_eq(env->rcpt[1].orig, "Orig@example.org");
+    ck_assert_int_eq(env->rcpt[1].dsn_notify, 6);
+    ck_assert_int_eq(env->rcpt[2].offset, off[2]);
+    ck_assert_int_eq(env->arrival_usec, 123456);
+    ck_assert_str_eq(env->attr_values[0], "mx.example.com");
+    env = qfile_env_free(env);
+    /* Done marks survive a re-read; marking twice is harmless. */
+    fd = mail_queue_open(mq, "incoming", id, O_RDWR, why);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(qfile_mark_done(fd, off[1]), 0);
+    ck_assert_int_eq(qfile_mark_done(fd, off[1]), 0);
+    ck_assert_int_eq(qfile_mark_done(fd, off[1] + 1), -1);
+    close(fd);
+    ck_assert_int_eq(read_env(mq, "incoming", id, &env), QFILE_OK);
+    ck_assert(env->rcpt[1].done && !env->rcpt[0].done);
+    ck_assert_uint_eq(env->rcpt_done, 1);
+    env = qfile_env_free(env);
+    /* Moves into a hashed queue make the subfolder. */
+    ck_assert_int_eq(mail_queue_rename(mq, id, "incoming", "deferred", why), 0);
+    ck_assert_int_eq(read_env(mq, "deferred", id, &env), QFILE_OK);
+    env = qfile_env_free(env);
+    ck_assert_int_eq(qfile_corrupt(mq, "deferred", id, "test"), 0);
+    ck_assert_int_eq(mail_queue_path(mq, why, "corrupt", id, why), 0);
+    ck_assert_int_eq(stat(STR(why), &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0700);
+    myfree(id);
+    mail_queue_free(mq);
+    strbuf_free(why);
+}
+END_TEST
+
+START_TEST(test_incomplete_abort)
+{
+    MAIL_QUEUE *mq = queue_tree(2);
+    STRBUF *why = strbuf_create(0);
+    QFILE_ENV *env = NULL;
+    off_t off[1];
+    char *id = write_msg(mq, 1, off, 0);
+    QFILE *qf;
+
+    /* Written but not committed: no reader takes it. */
+    ck_assert_int_eq(read_env(mq, "incoming", id, &env), -100);
+    myfree(id);
+    qf = qfile_create(mq, "incoming", why);
+    ck_assert_ptr_nonnull(qf);
+    id = mystrdup(qf->id);
+    qfile_abort(qf);
+    ck_assert_int_eq(mail_queue_open_read(mq, "incoming", id, why), -1);
+    ck_assert(strstr(STR(why), "No such file") != NULL);
+    myfree(id);
+    mail_queue_free(mq);
+    strbuf_free(why);
+}
+END_TEST
+
+static Suite *
+mail_queue_suite(void)
+{
+    Suite *s = suite_create("mail_queue");
+    TCase *tc = tcase_create("mail_queue");
+
+    tcase_set_timeout(tc, 60);
+    TMPDIR_FIXTURES(tc);
+    tcase_add_test(tc, test_id_burst);
+    tcase_add_test(tc, test_enter_burst);
+    tcase_add_loop_test(tc, test_id_ok, 0, NITEMS(ids));
+    tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_paths);
+    tcase_add_test(tc, test_create_commit);
+    tcase_add_test(tc, test_incomplete_abort);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TEST_MAIN(mail_queue_suite)
