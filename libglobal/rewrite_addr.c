@@ -75,8 +75,7 @@ rewrite_swap_bang(STRBUF *out, STRBUF *tmp)
 
     if (bang == NULL || bang == STR(out) || bang[1] == 0)
         return 0;
-    strbuf_sprintf(tmp, "%s@%.*s", bang + 1, (int) (bang - STR(out)),
-                   STR(out));
+    strbuf_sprintf(tmp, "%s@%.*s", bang + 1, (int) (bang - STR(out)), STR(out));
     strbuf_memcpy(out, STR(tmp), LEN(tmp));
     return 1;
 }

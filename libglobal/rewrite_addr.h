@@ -18,13 +18,13 @@ typedef enum REWRITE_CONTEXT {
 
 /* The parameters; strings are borrowed, "" means none. */
 typedef struct REWRITE_PARAMS {
-    int swap_bangpath;          /* site!user -> user@site */
-    int allow_percent_hack;     /* user%domain -> user@domain */
-    int append_at_myorigin;     /* user -> user@$myorigin */
-    int append_dot_mydomain;    /* user@host -> user@host.$mydomain */
-    const char *myorigin;       /* local context */
-    const char *mydomain;       /* local context */
-    const char *remote_domain;  /* remote_header_rewrite_domain */
+    int swap_bangpath;         /* site!user -> user@site */
+    int allow_percent_hack;    /* user%domain -> user@domain */
+    int append_at_myorigin;    /* user -> user@$myorigin */
+    int append_dot_mydomain;   /* user@host -> user@host.$mydomain */
+    const char *myorigin;      /* local context */
+    const char *mydomain;      /* local context */
+    const char *remote_domain; /* remote_header_rewrite_domain */
 } REWRITE_PARAMS;
 
 extern int rewrite_addr_context(const char *name);

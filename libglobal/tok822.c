@@ -135,7 +135,7 @@ tok822_list_add(TOK822_LIST *list, const STRBUF *addr, size_t off, size_t len)
 }
 
 /* Character classes of the tokenizer. */
-#define TOK822_IS_SPACE(c) ((c) <= ' ' || (c) == 0x7f)
+#define TOK822_IS_SPACE(c)   ((c) <= ' ' || (c) == 0x7f)
 #define TOK822_IS_SPECIAL(c) (strchr("()<>@,;:\\\".[]", (c)) != NULL)
 #define TOK822_IS_LINE(c)    ((c) == 0 || (c) == '\r' || (c) == '\n')
 

@@ -19,8 +19,8 @@
 
 /* One entry: on the use list, and in the table under its key. */
 typedef struct REWRITE_ENTRY {
-    char *key;    /* see rewrite_cache_key() */
-    char *result; /* the rewritten address */
+    char *key;                         /* see rewrite_cache_key() */
+    char *result;                      /* the rewritten address */
     struct REWRITE_ENTRY *prev, *next; /* newer, older */
 } REWRITE_ENTRY;
 

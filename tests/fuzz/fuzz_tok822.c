@@ -63,8 +63,8 @@ fuzz_round_trip(const char *addr, STRBUF *ext, STRBUF *tmp, STRBUF *why)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const REWRITE_PARAMS params = {1, 1, 1, 1, "o.example", "d.example",
-                                          "r.example"};
+    static const REWRITE_PARAMS params = {
+        1, 1, 1, 1, "o.example", "d.example", "r.example"};
     TOK822_LIST *list = tok822_list_create();
     STRBUF *ext = strbuf_create(0);
     STRBUF *tmp = strbuf_create(0);

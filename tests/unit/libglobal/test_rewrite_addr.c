@@ -8,11 +8,11 @@
 #include "test_main.h"
 
 /* Which rules are on: bits of a case's flags. */
-#define BANG   (1 << 0)
-#define PCT    (1 << 1)
-#define ORIGIN (1 << 2)
-#define DOT    (1 << 3)
-#define ALL    (BANG | PCT | ORIGIN | DOT)
+#define BANG          (1 << 0)
+#define PCT           (1 << 1)
+#define ORIGIN        (1 << 2)
+#define DOT           (1 << 3)
+#define ALL           (BANG | PCT | ORIGIN | DOT)
 #define REMOTE_DOMAIN (1 << 4) /* remote_header_rewrite_domain is set */
 
 struct rw_case {
@@ -58,8 +58,7 @@ static const struct rw_case rw_cases[] = {
     /* allow_percent_hack */
     {"percent on", PCT, REWRITE_LOCAL, "user%dom.example", "user@dom.example"},
     {"percent off", 0, REWRITE_LOCAL, "user%dom.example", "user%dom.example"},
-    {"percent off, origin", ORIGIN, REWRITE_LOCAL, "u%d",
-     "u%d@origin.example"},
+    {"percent off, origin", ORIGIN, REWRITE_LOCAL, "u%d", "u%d@origin.example"},
     {"percent last", PCT, REWRITE_LOCAL, "u%a%b.example", "u%a@b.example"},
     {"percent with at", PCT, REWRITE_LOCAL, "u%a@b.example", "u%a@b.example"},
     /* source routes, always */
@@ -70,8 +69,7 @@ static const struct rw_case rw_cases[] = {
     {"trailing dot", 0, REWRITE_LOCAL, "u@host.example.", "u@host.example"},
     {"trailing dots", 0, REWRITE_LOCAL, "u@host..", "u@host.."},
     {"at dot", 0, REWRITE_LOCAL, "u@.", "u@."},
-    {"trailing dot, no dot append", DOT, REWRITE_LOCAL, "u@host.",
-     "u@host"},
+    {"trailing dot, no dot append", DOT, REWRITE_LOCAL, "u@host.", "u@host"},
     /* the remote context */
     {"remote, no domain", ALL, REWRITE_REMOTE, "user", "user"},
     {"remote, no domain, host", ALL, REWRITE_REMOTE, "u@host", "u@host"},
@@ -81,8 +79,7 @@ static const struct rw_case rw_cases[] = {
      "u@host.remote.example"},
     {"remote, domain, dot off", ORIGIN | REMOTE_DOMAIN, REWRITE_REMOTE,
      "u@host", "u@host"},
-    {"remote, origin off", DOT | REMOTE_DOMAIN, REWRITE_REMOTE, "user",
-     "user"},
+    {"remote, origin off", DOT | REMOTE_DOMAIN, REWRITE_REMOTE, "user", "user"},
     {"remote, bang", BANG, REWRITE_REMOTE, "site!user", "user@site"},
     {"remote, percent", PCT, REWRITE_REMOTE, "u%d.example", "u@d.example"},
     {"remote, trailing dot", 0, REWRITE_REMOTE, "u@h.x.", "u@h.x"},

@@ -25,11 +25,11 @@
 #include "test_main.h"
 #include "test_tmpdir.h"
 
-static char rw_path[PATH_MAX]; /* the daemon program */
-static pid_t rw_pid;           /* the daemon, 0 when not running */
-static int gen_fd = -1;           /* our end of MASTER_GEN_FD's pipe */
-static int status_fd = -1;        /* our end of MASTER_STATUS_FD's pipe */
-static char log_path[PATH_MAX];   /* the daemon's stderr */
+static char rw_path[PATH_MAX];  /* the daemon program */
+static pid_t rw_pid;            /* the daemon, 0 when not running */
+static int gen_fd = -1;         /* our end of MASTER_GEN_FD's pipe */
+static int status_fd = -1;      /* our end of MASTER_STATUS_FD's pipe */
+static char log_path[PATH_MAX]; /* the daemon's stderr */
 
 /* find_rewrite - the daemon's path, before any test changes folder */
 static void
@@ -40,7 +40,8 @@ find_rewrite(void)
 
     if (objdir == NULL || *objdir == 0)
         objdir = getcwd(cwd, sizeof(cwd)) ? strcat(cwd, "/") : "./";
-    snprintf(rw_path, sizeof(rw_path), "%sdaemons/trivial-rewrite/trivial-rewrite", objdir);
+    snprintf(rw_path, sizeof(rw_path),
+             "%sdaemons/trivial-rewrite/trivial-rewrite", objdir);
 }
 
 /* write_file - a small text file, for main.cf */
@@ -80,9 +81,8 @@ rewrite_start(void)
     char text[3 * PATH_MAX];
     int gen[2], status[2], listen_fd, log_fd;
 
-    ck_assert_msg(access(rw_path, X_OK) == 0,
-                  "%s: %s (build the daemon first)", rw_path,
-                  strerror(errno));
+    ck_assert_msg(access(rw_path, X_OK) == 0, "%s: %s (build the daemon first)",
+                  rw_path, strerror(errno));
     ck_assert_int_eq(mkdir("queue", 0700), 0);
     ck_assert_int_eq(mkdir("queue/private", 0700), 0);
     snprintf(text, sizeof(text),
@@ -106,9 +106,8 @@ rewrite_start(void)
     ck_assert_int_ge(rw_pid = fork(), 0);
     if (rw_pid == 0) {
         child_fds(gen[0], status[1], listen_fd, log_fd);
-        execl(rw_path, "trivial-rewrite", "-c", tmpdir_here, "-n",
-              "rewrite", "-t",
-              "unix", "-s", "1", (char *) 0);
+        execl(rw_path, "trivial-rewrite", "-c", tmpdir_here, "-n", "rewrite",
+              "-t", "unix", "-s", "1", (char *) 0);
         _exit(127);
     }
     close(gen[0]);
@@ -209,9 +208,8 @@ START_TEST(test_rewrite)
             rewrite_clnt(clnt_cases[i].rule, clnt_cases[i].addr, result),
             MAIL_STAT_OK);
         ck_assert_msg(strcmp(STR(result), clnt_cases[i].want) == 0,
-                      "%s \"%s\": got \"%s\", want \"%s\"",
-                      clnt_cases[i].rule, clnt_cases[i].addr, STR(result),
-                      clnt_cases[i].want);
+                      "%s \"%s\": got \"%s\", want \"%s\"", clnt_cases[i].rule,
+                      clnt_cases[i].addr, STR(result), clnt_cases[i].want);
     }
     ck_assert_int_eq(rewrite_clnt("global", "user", result), MAIL_STAT_BAD);
     ck_assert_str_eq(STR(result), "");

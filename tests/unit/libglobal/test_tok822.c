@@ -195,9 +195,9 @@ START_TEST(test_quote)
     TOK822_LIST *list = tok822_list_create();
     STRBUF *why = strbuf_create(10);
 
-    ck_assert_msg(strcmp(STR(quote_822_local(ext, qc->internal)),
-                         qc->external) == 0,
-                  "%s: got \"%s\"", qc->name, STR(ext));
+    ck_assert_msg(
+        strcmp(STR(quote_822_local(ext, qc->internal)), qc->external) == 0,
+        "%s: got \"%s\"", qc->name, STR(ext));
     unquote_822_local(internal, STR(ext), LEN(ext));
     ck_assert_str_eq(STR(internal), qc->internal);
     /* The external form parses back to the same address. */
