@@ -1,0 +1,390 @@
+/*
+ * test_rewrite_clnt - Check suite for the rewrite client, against the real
+ * trivial-rewrite daemon of this build
+ * ($POSTERN_OBJDIR/daemons/trivial-rewrite/trivial-rewrite, set by
+ * tests/run-unit.sh; the in-tree build when unset), started as master
+ * would start it: descriptors per master_proto.h, a main.cf of its own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "attr.h"
+#include "mail_proto.h"
+#include "master_proto.h"
+#include "rewrite_clnt.h"
+#include "sock.h"
+#include "stream.h"
+#include "test_main.h"
+#include "test_tmpdir.h"
+
+static char rw_path[PATH_MAX];  /* the daemon program */
+static pid_t rw_pid;            /* the daemon, 0 when not running */
+static int gen_fd = -1;         /* our end of MASTER_GEN_FD's pipe */
+static int status_fd = -1;      /* our end of MASTER_STATUS_FD's pipe */
+static char log_path[PATH_MAX]; /* the daemon's stderr */
+
+/* find_rewrite - the daemon's path, before any test changes folder */
+static void
+find_rewrite(void)
+{
+    const char *objdir = getenv("POSTERN_OBJDIR");
+    char cwd[PATH_MAX];
+
+    if (objdir == NULL || *objdir == 0)
+        objdir = getcwd(cwd, sizeof(cwd)) ? strcat(cwd, "/") : "./";
+    snprintf(rw_path, sizeof(rw_path),
+             "%sdaemons/trivial-rewrite/trivial-rewrite", objdir);
+}
+
+/* write_file - a small text file, for main.cf */
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_int_ge(fputs(text, fp), 0);
+    ck_assert_int_eq(fclose(fp), 0);
+}
+
+/* child_fds - in the child: descriptors as master leaves them; no return */
+static void
+child_fds(int gen, int status, int listen_fd, int log_fd)
+{
+    int null_fd = open("/dev/null", O_RDWR);
+    int hi[4] = {fcntl(gen, F_DUPFD, 100), fcntl(status, F_DUPFD, 100),
+                 fcntl(listen_fd, F_DUPFD, 100), fcntl(log_fd, F_DUPFD, 100)};
+    int fd;
+
+    if (null_fd < 0 || hi[0] < 0 || hi[1] < 0 || hi[2] < 0 || hi[3] < 0)
+        _exit(126);
+    if (dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(hi[3], 2) < 0 ||
+        dup2(hi[0], MASTER_GEN_FD) < 0 || dup2(hi[1], MASTER_STATUS_FD) < 0 ||
+        dup2(hi[2], MASTER_LISTEN_FD) < 0)
+        _exit(126);
+    for (fd = MASTER_LISTEN_FD + 1; fd < 1024; fd++)
+        (void) close(fd);
+}
+
+/* rewrite_start - a queue folder, main.cf, and the daemon serving it */
+static void
+rewrite_start(void)
+{
+    char text[3 * PATH_MAX];
+    int gen[2], status[2], listen_fd, log_fd;
+
+    ck_assert_msg(access(rw_path, X_OK) == 0, "%s: %s (build the daemon first)",
+                  rw_path, strerror(errno));
+    ck_assert_int_eq(mkdir("queue", 0700), 0);
+    ck_assert_int_eq(mkdir("queue/private", 0700), 0);
+    snprintf(text, sizeof(text),
+             "queue_directory = %s/queue\n"
+             "maillog_file = %s/maillog\n"
+             "myhostname = host.domain.example\n"
+             "mydomain = domain.example\n"
+             "myorigin = origin.example\n"
+             "append_dot_mydomain = yes\n"
+             "remote_header_rewrite_domain = remote.example\n",
+             tmpdir_here, tmpdir_here);
+    write_file("main.cf", text);
+    write_file("master.cf", "rewrite unix - - n - - trivial-rewrite\n");
+    snprintf(log_path, sizeof(log_path), "%s/rewrite.log", tmpdir_here);
+    ck_assert_int_ge(log_fd = open(log_path, O_WRONLY | O_CREAT, 0600), 0);
+    ck_assert_int_ge(listen_fd = sock_unix_listen("queue/private/rewrite", 16,
+                                                  SOCK_FLAG_NONBLOCK),
+                     0);
+    ck_assert_int_eq(pipe(gen), 0);
+    ck_assert_int_eq(pipe(status), 0);
+    ck_assert_int_ge(rw_pid = fork(), 0);
+    if (rw_pid == 0) {
+        child_fds(gen[0], status[1], listen_fd, log_fd);
+        execl(rw_path, "trivial-rewrite", "-c", tmpdir_here, "-n", "rewrite",
+              "-t", "unix", "-s", "1", (char *) 0);
+        _exit(127);
+    }
+    close(gen[0]);
+    close(status[1]);
+    close(listen_fd);
+    close(log_fd);
+    gen_fd = gen[1];
+    status_fd = status[0];
+    /* The client finds private/rewrite relative to queue_directory. */
+    ck_assert_int_eq(chdir("queue"), 0);
+}
+
+/* rewrite_stop - SIGTERM, then wait (bounded); the daemon's exit status */
+static int
+rewrite_stop(void)
+{
+    int status = -1, i;
+
+    if (rw_pid <= 0)
+        return -1;
+    kill(rw_pid, SIGTERM);
+    for (i = 0; i < 500; i++) {
+        if (waitpid(rw_pid, &status, WNOHANG) == rw_pid)
+            break;
+        usleep(10000);
+    }
+    if (i == 500) {
+        kill(rw_pid, SIGKILL);
+        waitpid(rw_pid, &status, 0);
+    }
+    rw_pid = 0;
+    close(gen_fd);
+    close(status_fd);
+    return status;
+}
+
+/* read_log - what the daemon wrote to stderr */
+static char *
+read_log(char *buf, size_t len)
+{
+    int fd = open(log_path, O_RDONLY);
+    ssize_t n;
+
+    ck_assert_int_ge(fd, 0);
+    n = read(fd, buf, len - 1);
+    ck_assert_int_ge(n, 0);
+    buf[n] = 0;
+    close(fd);
+    return buf;
+}
+
+/* rewrite_teardown - stop the daemon; it must exit cleanly and quietly */
+static void
+rewrite_teardown(void)
+{
+    static char log[65536];
+    int status = rewrite_stop();
+
+    read_log(log, sizeof(log));
+    ck_assert_msg(status == -1 || (WIFEXITED(status) && !WEXITSTATUS(status)),
+                  "trivial-rewrite exit status %d; log: %s", status, log);
+    ck_assert_msg(strstr(log, "Sanitizer") == NULL &&
+                      strstr(log, "runtime error") == NULL &&
+                      strstr(log, "panic") == NULL &&
+                      strstr(log, "fatal") == NULL,
+                  "log: %s", log);
+}
+
+/* Through the client: both rules, with the main.cf of rewrite_start(). */
+struct clnt_case {
+    const char *rule;
+    const char *addr;
+    const char *want;
+};
+
+static const struct clnt_case clnt_cases[] = {
+    {"local", "user", "user@origin.example"},
+    {"local", "user@host", "user@host.domain.example"},
+    {"local", "site!user", "user@site.domain.example"},
+    {"local", "user%elsewhere.example", "user@elsewhere.example"},
+    {"local", "@a,@b:user@site.example", "user@site.example"},
+    {"local", "user@host.example.", "user@host.example"},
+    {"local", "", ""},
+    {"local", "john doe@x.example", "john doe@x.example"},
+    {"remote", "user", "user@remote.example"},
+    {"remote", "user@host", "user@host.remote.example"},
+    {"remote", "user@x.example", "user@x.example"},
+    {"local", "user", "user@origin.example"}, /* again: the cache */
+};
+
+START_TEST(test_rewrite)
+{
+    STRBUF *result = strbuf_create(10);
+    size_t i;
+
+    for (i = 0; i < NITEMS(clnt_cases); i++) {
+        ck_assert_int_eq(
+            rewrite_clnt(clnt_cases[i].rule, clnt_cases[i].addr, result),
+            MAIL_STAT_OK);
+        ck_assert_msg(strcmp(STR(result), clnt_cases[i].want) == 0,
+                      "%s \"%s\": got \"%s\", want \"%s\"", clnt_cases[i].rule,
+                      clnt_cases[i].addr, STR(result), clnt_cases[i].want);
+    }
+    ck_assert_int_eq(rewrite_clnt("global", "user", result), MAIL_STAT_BAD);
+    ck_assert_str_eq(STR(result), "");
+    /* The connection survives a bad request. */
+    ck_assert_int_eq(rewrite_clnt("remote", "u", result), MAIL_STAT_OK);
+    ck_assert_str_eq(STR(result), "u@remote.example");
+    rewrite_clnt_reset();
+    strbuf_free(result);
+}
+END_TEST
+
+/* The client answers its last question again without asking. */
+START_TEST(test_client_cache)
+{
+    STRBUF *result = strbuf_create(10);
+
+    ck_assert_int_eq(rewrite_clnt("local", "u", result), MAIL_STAT_OK);
+    ck_assert_int_eq(WEXITSTATUS(rewrite_stop()), 0);
+    ck_assert_int_eq(rewrite_clnt("local", "u", result), MAIL_STAT_OK);
+    ck_assert_str_eq(STR(result), "u@origin.example");
+    ck_assert_int_eq(rewrite_clnt("remote", "u", result), REWRITE_CLNT_FAIL);
+    ck_assert_str_eq(STR(result), "");
+    rewrite_clnt_reset();
+    ck_assert_int_eq(rewrite_clnt("local", "u", result), REWRITE_CLNT_FAIL);
+    rewrite_clnt_reset();
+    strbuf_free(result);
+}
+END_TEST
+
+/* Raw requests: what the daemon answers to requests no client sends. */
+struct raw_case {
+    const char *name;
+    const char *req;  /* MAIL_ATTR_REQ, or NULL */
+    const char *rule; /* REWRITE_ATTR_RULE, or NULL */
+    const char *addr; /* REWRITE_ATTR_ADDR, or NULL */
+    int addr_len;     /* > 0: an address of that many 'x' instead */
+    int extra;        /* add an attribute the daemon does not expect */
+    int want_status;
+    const char *want; /* the address in the reply, or part of the reason */
+};
+
+static const struct raw_case raw_cases[] = {
+    {"ok", "rewrite", "local", "a", 0, 0, MAIL_STAT_OK, "a@origin.example"},
+    {"unknown request", "resolve", "local", "a", 0, 0, MAIL_STAT_BAD,
+     "unknown request \"resolve\""},
+    {"no request", NULL, "local", "a", 0, 0, MAIL_STAT_BAD, "request"},
+    {"no rule", "rewrite", NULL, "a", 0, 0, MAIL_STAT_BAD, "rule"},
+    {"no address", "rewrite", "local", NULL, 0, 0, MAIL_STAT_BAD, "address"},
+    {"unknown rule", "rewrite", "global", "a", 0, 0, MAIL_STAT_BAD,
+     "unknown rule \"global\""},
+    {"unexpected", "rewrite", "local", "a", 0, 1, MAIL_STAT_BAD, "surprise"},
+    {"too long", "rewrite", "local", NULL, REWRITE_ADDR_MAX + 1, 0,
+     MAIL_STAT_BAD, "long"},
+    {"longest", "rewrite", "remote", NULL, REWRITE_ADDR_MAX, 0, MAIL_STAT_OK,
+     "xxxx@remote.example"},
+};
+
+/* raw_request - build one raw case's request */
+static void
+raw_request(const struct raw_case *rc, ATTR_LIST *req)
+{
+    char *addr;
+
+    if (rc->req != NULL)
+        attr_put_str(req, MAIL_ATTR_REQ, rc->req);
+    if (rc->rule != NULL)
+        attr_put_str(req, REWRITE_ATTR_RULE, rc->rule);
+    if (rc->addr != NULL)
+        attr_put_str(req, REWRITE_ATTR_ADDR, rc->addr);
+    if (rc->addr_len > 0) {
+        addr = malloc(rc->addr_len + 1);
+        memset(addr, 'x', rc->addr_len);
+        addr[rc->addr_len] = 0;
+        attr_put_str(req, REWRITE_ATTR_ADDR, addr);
+        free(addr);
+    }
+    if (rc->extra)
+        attr_put_str(req, "surprise", "yes");
+}
+
+START_TEST(test_raw_requests)
+{
+    STREAM *st =
+        mail_connect(NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_REWRITE, 5000);
+    ATTR_LIST *req = attr_list_create();
+    ATTR_LIST *reply = attr_list_create();
+    STRBUF *why = strbuf_create(100);
+    const struct raw_case *rc;
+    const char *text;
+    uint32_t status;
+    size_t i;
+
+    ck_assert_ptr_nonnull(st);
+    for (i = 0; i < NITEMS(raw_cases); i++) {
+        rc = raw_cases + i;
+        attr_list_reset(req);
+        raw_request(rc, req);
+        ck_assert_int_eq(attr_write(st, req), 0);
+        ck_assert_int_eq(attr_read(st, NULL, reply, why), ATTR_READ_OK);
+        ck_assert_int_eq(attr_get_int(reply, MAIL_ATTR_STATUS, &status), 0);
+        ck_assert_msg(status == (uint32_t) rc->want_status, "%s: status %u",
+                      rc->name, status);
+        text = attr_get_str(reply, status == MAIL_STAT_OK ? REWRITE_ATTR_ADDR
+                                                          : MAIL_ATTR_REASON);
+        ck_assert_msg(text && strstr(text, rc->want), "%s: got \"%.80s\"",
+                      rc->name, text ? text : "(none)");
+    }
+    stream_close(st);
+    attr_list_free(req);
+    attr_list_free(reply);
+    strbuf_free(why);
+}
+END_TEST
+
+/* A malformed frame ends that client; the daemon serves the next one. */
+START_TEST(test_bad_frame)
+{
+    static const char junk[] = "\0\0\0\5\0\1\7zz";
+    STREAM *st =
+        mail_connect(NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_REWRITE, 5000);
+    ATTR_LIST *reply = attr_list_create();
+    STRBUF *why = strbuf_create(100);
+    STRBUF *result = strbuf_create(10);
+
+    ck_assert_ptr_nonnull(st);
+    ck_assert_int_eq(stream_write(st, junk, sizeof(junk) - 1), 0);
+    ck_assert_int_eq(stream_flush(st), 0);
+    ck_assert_int_eq(attr_read(st, NULL, reply, why), ATTR_READ_EOF);
+    stream_close(st);
+    ck_assert_int_eq(rewrite_clnt("local", "x", result), MAIL_STAT_OK);
+    ck_assert_str_eq(STR(result), "x@origin.example");
+    rewrite_clnt_reset();
+    attr_list_free(reply);
+    strbuf_free(why);
+    strbuf_free(result);
+}
+END_TEST
+
+/* More distinct addresses than the daemon's cache holds. */
+START_TEST(test_many_addresses)
+{
+    STRBUF *result = strbuf_create(10);
+    char addr[32], want[64];
+    int i;
+
+    for (i = 0; i < 1500; i++) {
+        snprintf(addr, sizeof(addr), "u%d@h%d", i, i % 7);
+        snprintf(want, sizeof(want), "%s.domain.example", addr);
+        ck_assert_int_eq(rewrite_clnt("local", addr, result), MAIL_STAT_OK);
+        ck_assert_str_eq(STR(result), want);
+    }
+    ck_assert_int_eq(rewrite_clnt("local", "u0@h0", result), MAIL_STAT_OK);
+    ck_assert_str_eq(STR(result), "u0@h0.domain.example");
+    rewrite_clnt_reset();
+    strbuf_free(result);
+}
+END_TEST
+
+static Suite *
+rewrite_clnt_suite(void)
+{
+    Suite *s = suite_create("rewrite_clnt");
+    TCase *tc = tcase_create("daemon");
+
+    find_rewrite();
+    TMPDIR_FIXTURES(tc);
+    tcase_add_checked_fixture(tc, rewrite_start, rewrite_teardown);
+    tcase_set_timeout(tc, 20);
+    tcase_add_test(tc, test_rewrite);
+    tcase_add_test(tc, test_client_cache);
+    tcase_add_test(tc, test_raw_requests);
+    tcase_add_test(tc, test_bad_frame);
+    tcase_add_test(tc, test_many_addresses);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TEST_MAIN(rewrite_clnt_suite)
