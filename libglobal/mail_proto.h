@@ -81,6 +81,11 @@
 #define PROXY_ATTR_KEY    "key"    /* string */
 #define PROXY_ATTR_VALUE  "value"  /* string */
 
+/* trivial-rewrite(8) requests and attributes. */
+#define REWRITE_REQ_REWRITE "rewrite" /* address to standard form */
+#define REWRITE_ATTR_RULE   "rule"    /* string: "local" or "remote" */
+#define REWRITE_ATTR_ADDR   "address" /* string: internal form */
+
 /* Triggers: one byte written to a FIFO or UNIX socket. */
 #define TRIGGER_REQ_WAKEUP 'W' /* wake up: look for work */
 #define TRIGGER_REQ_SCAN   'S' /* scan the queue now (pickup, qmgr) */
