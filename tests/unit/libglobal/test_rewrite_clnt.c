@@ -22,67 +22,21 @@
 #include "rewrite_clnt.h"
 #include "sock.h"
 #include "stream.h"
+#include "test_daemon.h"
 #include "test_main.h"
 #include "test_tmpdir.h"
 
 static char rw_path[PATH_MAX];  /* the daemon program */
-static pid_t rw_pid;            /* the daemon, 0 when not running */
-static int gen_fd = -1;         /* our end of MASTER_GEN_FD's pipe */
-static int status_fd = -1;      /* our end of MASTER_STATUS_FD's pipe */
+static TEST_DAEMON rw;          /* the daemon */
 static char log_path[PATH_MAX]; /* the daemon's stderr */
-
-/* find_rewrite - the daemon's path, before any test changes folder */
-static void
-find_rewrite(void)
-{
-    const char *objdir = getenv("POSTERN_OBJDIR");
-    char cwd[PATH_MAX];
-
-    if (objdir == NULL || *objdir == 0)
-        objdir = getcwd(cwd, sizeof(cwd)) ? strcat(cwd, "/") : "./";
-    snprintf(rw_path, sizeof(rw_path),
-             "%sdaemons/trivial-rewrite/trivial-rewrite", objdir);
-}
-
-/* write_file - a small text file, for main.cf */
-static void
-write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_int_ge(fputs(text, fp), 0);
-    ck_assert_int_eq(fclose(fp), 0);
-}
-
-/* child_fds - in the child: descriptors as master leaves them; no return */
-static void
-child_fds(int gen, int status, int listen_fd, int log_fd)
-{
-    int null_fd = open("/dev/null", O_RDWR);
-    int hi[4] = {fcntl(gen, F_DUPFD, 100), fcntl(status, F_DUPFD, 100),
-                 fcntl(listen_fd, F_DUPFD, 100), fcntl(log_fd, F_DUPFD, 100)};
-    int fd;
-
-    if (null_fd < 0 || hi[0] < 0 || hi[1] < 0 || hi[2] < 0 || hi[3] < 0)
-        _exit(126);
-    if (dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(hi[3], 2) < 0 ||
-        dup2(hi[0], MASTER_GEN_FD) < 0 || dup2(hi[1], MASTER_STATUS_FD) < 0 ||
-        dup2(hi[2], MASTER_LISTEN_FD) < 0)
-        _exit(126);
-    for (fd = MASTER_LISTEN_FD + 1; fd < 1024; fd++)
-        (void) close(fd);
-}
 
 /* rewrite_start - a queue folder, main.cf, and the daemon serving it */
 static void
 rewrite_start(void)
 {
     char text[3 * PATH_MAX];
-    int gen[2], status[2], listen_fd, log_fd;
+    int listen_fd, log_fd;
 
-    ck_assert_msg(access(rw_path, X_OK) == 0, "%s: %s (build the daemon first)",
-                  rw_path, strerror(errno));
     ck_assert_int_eq(mkdir("queue", 0700), 0);
     ck_assert_int_eq(mkdir("queue/private", 0700), 0);
     snprintf(text, sizeof(text),
@@ -94,28 +48,17 @@ rewrite_start(void)
              "append_dot_mydomain = yes\n"
              "remote_header_rewrite_domain = remote.example\n",
              tmpdir_here, tmpdir_here);
-    write_file("main.cf", text);
-    write_file("master.cf", "rewrite unix - - n - - trivial-rewrite\n");
+    test_write_file("main.cf", text);
+    test_write_file("master.cf", "rewrite unix - - n - - trivial-rewrite\n");
     snprintf(log_path, sizeof(log_path), "%s/rewrite.log", tmpdir_here);
     ck_assert_int_ge(log_fd = open(log_path, O_WRONLY | O_CREAT, 0600), 0);
     ck_assert_int_ge(listen_fd = sock_unix_listen("queue/private/rewrite", 16,
                                                   SOCK_FLAG_NONBLOCK),
                      0);
-    ck_assert_int_eq(pipe(gen), 0);
-    ck_assert_int_eq(pipe(status), 0);
-    ck_assert_int_ge(rw_pid = fork(), 0);
-    if (rw_pid == 0) {
-        child_fds(gen[0], status[1], listen_fd, log_fd);
-        execl(rw_path, "trivial-rewrite", "-c", tmpdir_here, "-n", "rewrite",
-              "-t", "unix", "-s", "1", (char *) 0);
-        _exit(127);
-    }
-    close(gen[0]);
-    close(status[1]);
+    test_daemon_start(&rw, rw_path, "rewrite", "unix", tmpdir_here, listen_fd,
+                      log_fd);
     close(listen_fd);
     close(log_fd);
-    gen_fd = gen[1];
-    status_fd = status[0];
     /* The client finds private/rewrite relative to queue_directory. */
     ck_assert_int_eq(chdir("queue"), 0);
 }
@@ -124,24 +67,7 @@ rewrite_start(void)
 static int
 rewrite_stop(void)
 {
-    int status = -1, i;
-
-    if (rw_pid <= 0)
-        return -1;
-    kill(rw_pid, SIGTERM);
-    for (i = 0; i < 500; i++) {
-        if (waitpid(rw_pid, &status, WNOHANG) == rw_pid)
-            break;
-        usleep(10000);
-    }
-    if (i == 500) {
-        kill(rw_pid, SIGKILL);
-        waitpid(rw_pid, &status, 0);
-    }
-    rw_pid = 0;
-    close(gen_fd);
-    close(status_fd);
-    return status;
+    return test_daemon_stop(&rw);
 }
 
 /* read_log - what the daemon wrote to stderr */
@@ -374,7 +300,7 @@ rewrite_clnt_suite(void)
     Suite *s = suite_create("rewrite_clnt");
     TCase *tc = tcase_create("daemon");
 
-    find_rewrite();
+    test_daemon_path(rw_path, sizeof(rw_path), "trivial-rewrite");
     TMPDIR_FIXTURES(tc);
     tcase_add_checked_fixture(tc, rewrite_start, rewrite_teardown);
     tcase_set_timeout(tc, 20);
