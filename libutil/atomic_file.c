@@ -36,24 +36,6 @@
 #include "msg.h"
 #include "mymalloc.h"
 
-static int refuse(STRBUF *why, int err, const char *fmt, ...) MSG_ATTR(3, 4);
-
-/* refuse - set errno and the reason; returns -1 */
-static int
-refuse(STRBUF *why, int err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (why != NULL) {
-        strbuf_reset(why);
-        va_start(ap, fmt);
-        strbuf_vsprintf_cat(why, fmt, ap);
-        va_end(ap);
-    }
-    errno = err;
-    return -1;
-}
-
 /* temp_create - create a file under a new name beside the final one */
 static int
 temp_create(ATOMIC_FILE *af, STRBUF *why)
@@ -77,7 +59,7 @@ temp_create(ATOMIC_FILE *af, STRBUF *why)
         return 0;
     }
     err = errno;
-    refuse(why, err, "%s: create: %s", STR(name), strerror(err));
+    strbuf_fail(why, err, "%s: create: %s", STR(name), strerror(err));
     strbuf_free(name);
     errno = err;
     return -1;
@@ -97,7 +79,7 @@ atomic_file_open(const char *final_path, mode_t mode, STRBUF *why)
         return af;
     err = errno;
     if (af->fd >= 0)
-        refuse(why, err, "%s: fchmod: %s", af->temp_path, strerror(err));
+        strbuf_fail(why, err, "%s: fchmod: %s", af->temp_path, strerror(err));
     atomic_file_free(af);
     errno = err;
     return NULL;
@@ -117,8 +99,8 @@ atomic_file_write(ATOMIC_FILE *af, const void *buf, size_t len, STRBUF *why)
         if (n == 0)
             errno = EIO;
         if (n <= 0)
-            return refuse(why, errno, "%s: write: %s", af->temp_path,
-                          strerror(errno));
+            return strbuf_fail(why, errno, "%s: write: %s", af->temp_path,
+                               strerror(errno));
         cp += n;
         len -= (size_t) n;
     }
@@ -144,7 +126,8 @@ commit_failed(ATOMIC_FILE *af, const char *step, STRBUF *why)
     if (af->fd >= 0)
         (void) close_temp(af);
     (void) unlink(af->temp_path);
-    return refuse(why, err, "%s: %s: %s", af->temp_path, step, strerror(err));
+    return strbuf_fail(why, err, "%s: %s: %s", af->temp_path, step,
+                       strerror(err));
 }
 
 /* atomic_file_commit - make the new content durable, then put it in place */
@@ -161,8 +144,8 @@ atomic_file_commit(ATOMIC_FILE *af, STRBUF *why)
     if (rename(af->temp_path, af->final_path) < 0)
         return commit_failed(af, "rename", why);
     if (fsync_dir(af->final_path) < 0)
-        return refuse(why, errno, "%s: sync directory: %s", af->final_path,
-                      strerror(errno));
+        return strbuf_fail(why, errno, "%s: sync directory: %s", af->final_path,
+                           strerror(errno));
     return 0;
 }
 

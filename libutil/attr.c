@@ -321,23 +321,6 @@ attr_get_data(const ATTR_LIST *list, const char *name, const void **data,
     return 0;
 }
 
-static int attr_why(STRBUF *why, const char *fmt, ...) MSG_ATTR(2, 3);
-
-/* attr_why - set the reason, when the caller wants one; returns -1 */
-static int
-attr_why(STRBUF *why, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (why != NULL) {
-        strbuf_reset(why);
-        va_start(ap, fmt);
-        strbuf_vsprintf_cat(why, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /*
  * attr_scan argument lists are walked twice: once to check everything,
  * once to store, so that a failed scan changes no destination.
@@ -371,16 +354,17 @@ attr_scan_check(const ATTR *at, int type, void *dest, int flags,
     if (at == NULL && (flags & ATTR_FLAG_OPTIONAL))
         return 0;
     if (at == NULL)
-        return attr_why(why, "missing attribute \"%s\"", name);
+        return strbuf_fail(why, 0, "missing attribute \"%s\"", name);
     if (at->type != type)
-        return attr_why(why, "attribute \"%s\": expected %s, got %s", name,
-                        attr_type_name(type), attr_type_name(at->type));
+        return strbuf_fail(why, 0, "attribute \"%s\": expected %s, got %s",
+                           name, attr_type_name(type),
+                           attr_type_name(at->type));
     if ((type == ATTR_TYPE_STR || type == ATTR_TYPE_DATA) && sb->limit > 0 &&
         at->len > sb->limit)
-        return attr_why(why,
-                        "attribute \"%s\": value of %zu bytes is too "
-                        "long",
-                        name, at->len);
+        return strbuf_fail(why, 0,
+                           "attribute \"%s\": value of %zu bytes is too "
+                           "long",
+                           name, at->len);
     return 1;
 }
 
@@ -430,8 +414,8 @@ attr_scan_unexpected(const ATTR_LIST *list, const char *wanted, STRBUF *why)
 
     for (i = 0; i < list->count; i++) {
         if (!wanted[i])
-            return attr_why(why, "unexpected attribute \"%s\"",
-                            list->attr[i].name);
+            return strbuf_fail(why, 0, "unexpected attribute \"%s\"",
+                               list->attr[i].name);
     }
     return 0;
 }
@@ -590,12 +574,12 @@ attr_decode_value(ATTR *at, const unsigned char *val, size_t len, STRBUF *why)
 
     if ((at->type == ATTR_TYPE_INT && len != 4) ||
         (at->type == ATTR_TYPE_LONG && len != 8))
-        return attr_why(why, "attribute \"%s\": a %s needs %d bytes, got %zu",
-                        at->name, attr_type_name(at->type),
-                        at->type == ATTR_TYPE_INT ? 4 : 8, len);
+        return strbuf_fail(
+            why, 0, "attribute \"%s\": a %s needs %d bytes, got %zu", at->name,
+            attr_type_name(at->type), at->type == ATTR_TYPE_INT ? 4 : 8, len);
     if (at->type == ATTR_TYPE_STR && memchr(val, 0, len) != NULL)
-        return attr_why(why, "attribute \"%s\": NUL byte in a string",
-                        at->name);
+        return strbuf_fail(why, 0, "attribute \"%s\": NUL byte in a string",
+                           at->name);
     if (at->type == ATTR_TYPE_INT || at->type == ATTR_TYPE_LONG) {
         attr_take_be(&cur, (int) len, &num);
         if (at->type == ATTR_TYPE_INT)
@@ -623,27 +607,27 @@ attr_decode_one(ATTR_CURSOR *cur, const ATTR_LIMITS *lim, size_t idx,
 
     if (attr_take_be(cur, 1, &type) < 0 || attr_take_be(cur, 1, &nlen) < 0 ||
         (name = attr_take(cur, nlen)) == NULL)
-        return attr_why(why, "attribute %zu: truncated", idx + 1);
+        return strbuf_fail(why, 0, "attribute %zu: truncated", idx + 1);
     if (type < ATTR_TYPE_STR || type > ATTR_TYPE_DATA)
-        return attr_why(why, "attribute %zu: unknown type %u", idx + 1,
-                        (unsigned) type);
+        return strbuf_fail(why, 0, "attribute %zu: unknown type %u", idx + 1,
+                           (unsigned) type);
     if (!attr_name_ok((const char *) name, nlen))
-        return attr_why(why, "attribute %zu: bad name", idx + 1);
+        return strbuf_fail(why, 0, "attribute %zu: bad name", idx + 1);
     if (attr_find(list, (const char *) name, nlen) != NULL)
-        return attr_why(why, "duplicate attribute \"%.*s\"", (int) nlen,
-                        (const char *) name);
+        return strbuf_fail(why, 0, "duplicate attribute \"%.*s\"", (int) nlen,
+                           (const char *) name);
     if (attr_take_be(cur, 4, &vlen) < 0)
-        return attr_why(why, "attribute \"%.*s\": truncated", (int) nlen,
-                        (const char *) name);
+        return strbuf_fail(why, 0, "attribute \"%.*s\": truncated", (int) nlen,
+                           (const char *) name);
     if (vlen > lim->max_value)
-        return attr_why(why,
-                        "attribute \"%.*s\": value of %lu bytes exceeds "
-                        "the limit of %zu",
-                        (int) nlen, (const char *) name, (unsigned long) vlen,
-                        lim->max_value);
+        return strbuf_fail(why, 0,
+                           "attribute \"%.*s\": value of %lu bytes exceeds "
+                           "the limit of %zu",
+                           (int) nlen, (const char *) name,
+                           (unsigned long) vlen, lim->max_value);
     if ((val = attr_take(cur, vlen)) == NULL)
-        return attr_why(why, "attribute \"%.*s\": truncated value", (int) nlen,
-                        (const char *) name);
+        return strbuf_fail(why, 0, "attribute \"%.*s\": truncated value",
+                           (int) nlen, (const char *) name);
     return attr_decode_value(
         attr_append(list, (int) type, (const char *) name, nlen), val, vlen,
         why);
@@ -658,17 +642,17 @@ attr_decode_payload(ATTR_CURSOR *cur, const ATTR_LIMITS *lim, ATTR_LIST *list,
     size_t i;
 
     if (attr_take_be(cur, 2, &count) < 0)
-        return attr_why(why, "truncated payload: no attribute count");
+        return strbuf_fail(why, 0, "truncated payload: no attribute count");
     if (count > lim->max_count)
-        return attr_why(why, "%lu attributes exceed the limit of %zu",
-                        (unsigned long) count, lim->max_count);
+        return strbuf_fail(why, 0, "%lu attributes exceed the limit of %zu",
+                           (unsigned long) count, lim->max_count);
     for (i = 0; i < count; i++) {
         if (attr_decode_one(cur, lim, i, list, why) < 0)
             return -1;
     }
     if (cur->left > 0)
-        return attr_why(why, "%zu bytes left after %lu attributes", cur->left,
-                        (unsigned long) count);
+        return strbuf_fail(why, 0, "%zu bytes left after %lu attributes",
+                           cur->left, (unsigned long) count);
     return 0;
 }
 
@@ -694,18 +678,19 @@ attr_decode(const char *frame, size_t len, const ATTR_LIMITS *lim,
         lim = &def;
     attr_list_reset(list);
     if (attr_take_be(&cur, ATTR_PREFIX, &payload) < 0)
-        return attr_why(why, "truncated frame: %zu bytes, no length", len);
+        return strbuf_fail(why, 0, "truncated frame: %zu bytes, no length",
+                           len);
     if (payload > attr_max_payload(lim))
-        return attr_why(why,
-                        "frame payload of %lu bytes exceeds the limit "
-                        "of %zu",
-                        (unsigned long) payload, attr_max_payload(lim));
+        return strbuf_fail(why, 0,
+                           "frame payload of %lu bytes exceeds the limit "
+                           "of %zu",
+                           (unsigned long) payload, attr_max_payload(lim));
     if (cur.left < payload)
-        return attr_why(why, "truncated frame: %zu of %lu payload bytes",
-                        cur.left, (unsigned long) payload);
+        return strbuf_fail(why, 0, "truncated frame: %zu of %lu payload bytes",
+                           cur.left, (unsigned long) payload);
     if (cur.left > payload)
-        return attr_why(why, "%lu bytes after the frame",
-                        (unsigned long) (cur.left - payload));
+        return strbuf_fail(why, 0, "%lu bytes after the frame",
+                           (unsigned long) (cur.left - payload));
     if (attr_decode_payload(&cur, lim, list, why) < 0) {
         attr_list_reset(list);
         return -1;
@@ -739,13 +724,13 @@ attr_read_fail(STREAM *st, STRBUF *why, const char *where)
     int err = errno;
 
     if (stream_timedout(st)) {
-        attr_why(why, "timeout reading %s", where);
+        strbuf_fail(why, 0, "timeout reading %s", where);
         errno = ETIMEDOUT;
     } else if (stream_error(st)) {
-        attr_why(why, "error reading %s: %s", where, strerror(err));
+        strbuf_fail(why, 0, "error reading %s: %s", where, strerror(err));
         errno = EPROTO;
     } else {
-        attr_why(why, "truncated frame: end of input in %s", where);
+        strbuf_fail(why, 0, "truncated frame: end of input in %s", where);
         errno = EPROTO;
     }
     return ATTR_READ_ERROR;
@@ -766,7 +751,7 @@ attr_read_prefix(STREAM *st, uint64_t *payload, STRBUF *why)
         err = errno;
         if (stream_timedout(st))
             return attr_read_fail(st, why, "the frame length");
-        attr_why(why, "read error: %s", strerror(err));
+        strbuf_fail(why, 0, "read error: %s", strerror(err));
         errno = err;
         return ATTR_READ_ERROR;
     }
@@ -794,8 +779,9 @@ attr_read(STREAM *st, const ATTR_LIMITS *lim, ATTR_LIST *list, STRBUF *why)
         return ret;
     /* Check the claimed length before allocating room for it. */
     if (payload > attr_max_payload(lim)) {
-        attr_why(why, "frame payload of %lu bytes exceeds the limit of %zu",
-                 (unsigned long) payload, attr_max_payload(lim));
+        strbuf_fail(why, 0,
+                    "frame payload of %lu bytes exceeds the limit of %zu",
+                    (unsigned long) payload, attr_max_payload(lim));
         errno = EPROTO;
         return ATTR_READ_ERROR;
     }

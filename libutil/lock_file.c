@@ -39,24 +39,6 @@
 /* Looks for a stale lock in one call; more would only repeat warnings. */
 #define DOT_STALE_CHECKS 3
 
-static int refuse(STRBUF *why, int err, const char *fmt, ...) MSG_ATTR(3, 4);
-
-/* refuse - set errno and the reason; returns -1 */
-static int
-refuse(STRBUF *why, int err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (why != NULL) {
-        strbuf_reset(why);
-        va_start(ap, fmt);
-        strbuf_vsprintf_cat(why, fmt, ap);
-        va_end(ap);
-    }
-    errno = err;
-    return -1;
-}
-
 /* now_ms - milliseconds on a clock that never goes back */
 static long long
 now_ms(void)
@@ -120,7 +102,7 @@ fcntl_busy(int fd, int fl_type, int timeout_ms, STRBUF *why)
 
     if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
         fl.l_pid = 0;
-    refuse(why, err, "file is locked");
+    strbuf_fail(why, err, "file is locked");
     if (why != NULL && fl.l_pid > 0)
         strbuf_sprintf_cat(why, " by process %ld", (long) fl.l_pid);
     if (why != NULL && timeout_ms > 0)
@@ -144,7 +126,7 @@ lock_file_fcntl(int fd, int type, int timeout_ms, STRBUF *why)
         msg_panic("lock_file_fcntl: bad lock type %d", type);
     while (fcntl_try(fd, fl_type) < 0) {
         if (errno != EAGAIN)
-            return refuse(why, errno, "fcntl lock: %s", strerror(errno));
+            return strbuf_fail(why, errno, "fcntl lock: %s", strerror(errno));
         if (wait_turn(deadline) < 0)
             return fcntl_busy(fd, fl_type, timeout_ms, why);
     }
@@ -158,7 +140,7 @@ lock_file_unlock(int fd, STRBUF *why)
     struct flock fl = whole_file(F_UNLCK);
 
     if (fcntl(fd, F_SETLK, &fl) < 0)
-        return refuse(why, errno, "fcntl unlock: %s", strerror(errno));
+        return strbuf_fail(why, errno, "fcntl unlock: %s", strerror(errno));
     return 0;
 }
 
@@ -169,7 +151,8 @@ dot_name(const char *path, char *buf, size_t len, STRBUF *why)
     int n = snprintf(buf, len, "%s.lock", path);
 
     if (n < 0 || (size_t) n >= len)
-        return refuse(why, ENAMETOOLONG, "%s: lock file name too long", path);
+        return strbuf_fail(why, ENAMETOOLONG, "%s: lock file name too long",
+                           path);
     return 0;
 }
 
@@ -181,7 +164,7 @@ dot_try(const char *lock, STRBUF *why)
 
     fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
-        return refuse(why, errno, "%s: create: %s", lock, strerror(errno));
+        return strbuf_fail(why, errno, "%s: create: %s", lock, strerror(errno));
     close(fd);
     return 0;
 }
@@ -224,8 +207,8 @@ lock_file_dot(const char *path, int timeout_ms, int stale_time, STRBUF *why)
         if (stale_checks++ < DOT_STALE_CHECKS && dot_stale(lock, stale_time))
             continue;
         if (wait_turn(deadline) < 0)
-            return refuse(why, timeout_ms > 0 ? ETIMEDOUT : EAGAIN,
-                          "%s: lock file exists", lock);
+            return strbuf_fail(why, timeout_ms > 0 ? ETIMEDOUT : EAGAIN,
+                               "%s: lock file exists", lock);
     }
     return 0;
 }
@@ -239,6 +222,6 @@ lock_file_dot_release(const char *path, STRBUF *why)
     if (dot_name(path, lock, sizeof(lock), why) < 0)
         return -1;
     if (unlink(lock) < 0)
-        return refuse(why, errno, "%s: remove: %s", lock, strerror(errno));
+        return strbuf_fail(why, errno, "%s: remove: %s", lock, strerror(errno));
     return 0;
 }

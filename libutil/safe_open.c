@@ -36,24 +36,6 @@
 #include "msg.h"
 #include "safe_open.h"
 
-static int refuse(STRBUF *why, int err, const char *fmt, ...) MSG_ATTR(3, 4);
-
-/* refuse - set errno and the reason; returns -1 */
-static int
-refuse(STRBUF *why, int err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (why != NULL) {
-        strbuf_reset(why);
-        va_start(ap, fmt);
-        strbuf_vsprintf_cat(why, fmt, ap);
-        va_end(ap);
-    }
-    errno = err;
-    return -1;
-}
-
 /* file_type - what a file that is not a regular file is */
 static const char *
 file_type(mode_t mode)
@@ -80,21 +62,22 @@ check_attrs(const char *path, const struct stat *st, const SAFE_OPEN_OPTS *opts,
     if (opts == NULL)
         return 0;
     if (opts->owner != SAFE_OPEN_ANY_OWNER && st->st_uid != opts->owner)
-        return refuse(why, EPERM, "%s: owned by uid %ld, expected %ld", path,
-                      (long) st->st_uid, (long) opts->owner);
+        return strbuf_fail(why, EPERM, "%s: owned by uid %ld, expected %ld",
+                           path, (long) st->st_uid, (long) opts->owner);
     bad = perm & (unsigned) opts->forbid_mode;
     if (bad & S_IWOTH)
-        return refuse(why, EPERM, "%s: is world writable (mode %04o)", path,
-                      perm);
+        return strbuf_fail(why, EPERM, "%s: is world writable (mode %04o)",
+                           path, perm);
     if (bad & S_IWGRP)
-        return refuse(why, EPERM, "%s: is group writable (mode %04o)", path,
-                      perm);
+        return strbuf_fail(why, EPERM, "%s: is group writable (mode %04o)",
+                           path, perm);
     if (bad != 0)
-        return refuse(why, EPERM, "%s: has mode %04o, bits %04o not allowed",
-                      path, perm, bad);
+        return strbuf_fail(why, EPERM,
+                           "%s: has mode %04o, bits %04o not allowed", path,
+                           perm, bad);
     if (opts->one_link && !S_ISDIR(st->st_mode) && st->st_nlink != 1)
-        return refuse(why, EPERM, "%s: file has %lu hard links", path,
-                      (unsigned long) st->st_nlink);
+        return strbuf_fail(why, EPERM, "%s: file has %lu hard links", path,
+                           (unsigned long) st->st_nlink);
     return 0;
 }
 
@@ -107,17 +90,17 @@ safe_open_check(int fd, const char *path, const SAFE_OPEN_OPTS *opts,
     struct stat lst;
 
     if (fstat(fd, &fst) < 0)
-        return refuse(why, errno, "%s: fstat: %s", path, strerror(errno));
+        return strbuf_fail(why, errno, "%s: fstat: %s", path, strerror(errno));
     if (!S_ISREG(fst.st_mode))
-        return refuse(why, EPERM, "%s: %s", path, file_type(fst.st_mode));
+        return strbuf_fail(why, EPERM, "%s: %s", path, file_type(fst.st_mode));
     if (check_attrs(path, &fst, opts, why) < 0)
         return -1;
     /* A path that names another file now would lead later steps astray. */
     if (lstat(path, &lst) < 0)
-        return refuse(why, errno, "%s: lstat: %s", path, strerror(errno));
+        return strbuf_fail(why, errno, "%s: lstat: %s", path, strerror(errno));
     if (lst.st_dev != fst.st_dev || lst.st_ino != fst.st_ino)
-        return refuse(why, EPERM, "%s: names another file than the one opened",
-                      path);
+        return strbuf_fail(why, EPERM,
+                           "%s: names another file than the one opened", path);
     return 0;
 }
 
@@ -128,11 +111,11 @@ safe_open_check_dir(const char *path, const SAFE_OPEN_OPTS *opts, STRBUF *why)
     struct stat st;
 
     if (lstat(path, &st) < 0)
-        return refuse(why, errno, "%s: lstat: %s", path, strerror(errno));
+        return strbuf_fail(why, errno, "%s: lstat: %s", path, strerror(errno));
     if (S_ISLNK(st.st_mode))
-        return refuse(why, ELOOP, "%s: is a symbolic link", path);
+        return strbuf_fail(why, ELOOP, "%s: is a symbolic link", path);
     if (!S_ISDIR(st.st_mode))
-        return refuse(why, ENOTDIR, "%s: is not a directory", path);
+        return strbuf_fail(why, ENOTDIR, "%s: is not a directory", path);
     return check_attrs(path, &st, opts, why);
 }
 
@@ -146,8 +129,8 @@ open_failed(const char *path, STRBUF *why)
     /* O_NOFOLLOW and O_EXCL each refuse a symbolic link in their own way. */
     if ((err == ELOOP || err == EEXIST) && lstat(path, &st) == 0 &&
         S_ISLNK(st.st_mode))
-        return refuse(why, ELOOP, "%s: is a symbolic link", path);
-    return refuse(why, err, "%s: open: %s", path, strerror(err));
+        return strbuf_fail(why, ELOOP, "%s: is a symbolic link", path);
+    return strbuf_fail(why, err, "%s: open: %s", path, strerror(err));
 }
 
 /* close_failed - close fd, keeping errno; returns -1 */
@@ -169,9 +152,10 @@ finish_open(int fd, const char *path, int flags, STRBUF *why)
 
     if ((flags & O_NONBLOCK) == 0 && (fl = fcntl(fd, F_GETFL)) >= 0 &&
         fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
-        return refuse(why, errno, "%s: fcntl: %s", path, strerror(errno));
+        return strbuf_fail(why, errno, "%s: fcntl: %s", path, strerror(errno));
     if ((flags & O_TRUNC) != 0 && ftruncate(fd, 0) < 0)
-        return refuse(why, errno, "%s: truncate: %s", path, strerror(errno));
+        return strbuf_fail(why, errno, "%s: truncate: %s", path,
+                           strerror(errno));
     return 0;
 }
 
@@ -185,10 +169,10 @@ open_existing(const char *path, int flags, const SAFE_OPEN_OPTS *opts,
 
     /* Opening a device or a FIFO can do harm by itself: look first. */
     if (lstat(path, &st) < 0)
-        return refuse(why, errno, "%s: lstat: %s", path, strerror(errno));
+        return strbuf_fail(why, errno, "%s: lstat: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return refuse(why, S_ISLNK(st.st_mode) ? ELOOP : EPERM, "%s: %s", path,
-                      file_type(st.st_mode));
+        return strbuf_fail(why, S_ISLNK(st.st_mode) ? ELOOP : EPERM, "%s: %s",
+                           path, file_type(st.st_mode));
     /* O_NONBLOCK: a FIFO swapped in after the look must not hang us. */
     fd = open(path, (flags & ~O_TRUNC) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
@@ -236,6 +220,6 @@ safe_open(const char *path, int flags, mode_t mode, const SAFE_OPEN_OPTS *opts,
         if (fd >= 0 || errno != EEXIST)
             return fd;
     }
-    return refuse(why, EAGAIN, "%s: file keeps appearing and disappearing",
-                  path);
+    return strbuf_fail(why, EAGAIN, "%s: file keeps appearing and disappearing",
+                       path);
 }

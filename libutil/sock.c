@@ -42,8 +42,6 @@
 
 #define SOCK_PORT_MAX 65535
 
-static int sock_bad(STRBUF *why, const char *fmt, ...) MSG_ATTR(2, 3);
-
 /* sock_set_flag - set or clear one fcntl flag */
 static int
 sock_set_flag(int fd, int get, int set, int flag, int on)
@@ -84,22 +82,6 @@ sock_close_fail(int fd)
     return -1;
 }
 
-/* sock_bad - explain a syntax error in why (if not NULL); returns -1 */
-static int
-sock_bad(STRBUF *why, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (why != NULL) {
-        strbuf_reset(why);
-        va_start(ap, fmt);
-        (void) strbuf_vsprintf_cat(why, fmt, ap);
-        va_end(ap);
-    }
-    errno = EINVAL;
-    return -1;
-}
-
 /* sock_check_port - accept a decimal port 0..65535 */
 static int
 sock_check_port(const char *port, STRBUF *why)
@@ -108,13 +90,13 @@ sock_check_port(const char *port, STRBUF *why)
     long val = 0;
 
     if (*port == 0)
-        return sock_bad(why, "missing port");
+        return strbuf_fail(why, EINVAL, "missing port");
     for (cp = port; *cp != 0; cp++) {
         if (*cp < '0' || *cp > '9')
-            return sock_bad(why, "bad port \"%.40s\"", port);
+            return strbuf_fail(why, EINVAL, "bad port \"%.40s\"", port);
         if ((val = val * 10 + (*cp - '0')) > SOCK_PORT_MAX)
-            return sock_bad(why, "port %.40s out of range 0-%d", port,
-                            SOCK_PORT_MAX);
+            return strbuf_fail(why, EINVAL, "port %.40s out of range 0-%d",
+                               port, SOCK_PORT_MAX);
     }
     return 0;
 }
@@ -126,10 +108,10 @@ sock_check_host(const char *host, size_t len, STRBUF *why)
     size_t i;
 
     if (len == 0)
-        return sock_bad(why, "empty host");
+        return strbuf_fail(why, EINVAL, "empty host");
     for (i = 0; i < len; i++)
         if ((unsigned char) host[i] <= ' ' || host[i] == 0x7f)
-            return sock_bad(why, "bad character in host");
+            return strbuf_fail(why, EINVAL, "bad character in host");
     return 0;
 }
 
@@ -141,13 +123,13 @@ sock_parse_bracketed(const char *str, STRBUF *host, STRBUF *port, STRBUF *why)
     size_t len;
 
     if (end == NULL)
-        return sock_bad(why, "\"%.60s\": missing ']'", str);
+        return strbuf_fail(why, EINVAL, "\"%.60s\": missing ']'", str);
     len = (size_t) (end - str - 1);
     if (memchr(str + 1, '[', len) != NULL)
-        return sock_bad(why, "\"%.60s\": unexpected '['", str);
+        return strbuf_fail(why, EINVAL, "\"%.60s\": unexpected '['", str);
     if (end[1] != ':')
-        return sock_bad(why, "\"%.60s\": %s", str,
-                        end[1] ? "text after ']'" : "missing port");
+        return strbuf_fail(why, EINVAL, "\"%.60s\": %s", str,
+                           end[1] ? "text after ']'" : "missing port");
     if (sock_check_host(str + 1, len, why) < 0 ||
         sock_check_port(end + 2, why) < 0)
         return -1;
@@ -165,7 +147,7 @@ sock_parse_hostport(const char *str, STRBUF *host, STRBUF *port, STRBUF *why)
     strbuf_reset(host);
     strbuf_reset(port);
     if (*str == 0)
-        return sock_bad(why, "empty address");
+        return strbuf_fail(why, EINVAL, "empty address");
     if (*str == '[')
         return sock_parse_bracketed(str, host, port, why);
     /* Only a port: the caller picks the wildcard address. */
@@ -176,7 +158,8 @@ sock_parse_hostport(const char *str, STRBUF *host, STRBUF *port, STRBUF *why)
         return 0;
     }
     if (strchr(str, ':') != colon)
-        return sock_bad(why, "\"%.60s\": IPv6 address needs [brackets]", str);
+        return strbuf_fail(why, EINVAL,
+                           "\"%.60s\": IPv6 address needs [brackets]", str);
     if (sock_check_host(str, (size_t) (colon - str), why) < 0 ||
         sock_check_port(colon + 1, why) < 0)
         return -1;

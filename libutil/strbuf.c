@@ -9,6 +9,8 @@
  * Memory exhaustion is fatal (mymalloc).  Arguments of strbuf_sprintf()
  * must not point into the buffer being written.
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -215,4 +217,21 @@ strbuf_sprintf(STRBUF *sb, const char *fmt, ...)
     va_end(ap);
     sb->len = (size_t) n;
     return 0;
+}
+
+/* strbuf_fail - a reason in why (if any), errno = err (if not 0); -1 */
+int
+strbuf_fail(STRBUF *why, int err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (why != NULL) {
+        strbuf_reset(why);
+        va_start(ap, fmt);
+        (void) strbuf_vsprintf_cat(why, fmt, ap);
+        va_end(ap);
+    }
+    if (err != 0)
+        errno = err;
+    return -1;
 }

@@ -40,6 +40,13 @@ extern int strbuf_sprintf_cat(STRBUF *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 extern int strbuf_vsprintf_cat(STRBUF *sb, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+/*
+ * strbuf_fail - put a reason in why (when not NULL, replacing what it
+ * held) and set errno to err (when not 0); returns -1, for
+ * "return strbuf_fail(why, EINVAL, ...)" in functions that explain why.
+ */
+extern int strbuf_fail(STRBUF *why, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 extern void strbuf_reserve(STRBUF *sb, size_t extra);
 
 #endif

@@ -1,4 +1,5 @@
 /* test_strbuf - Check suite for the growable string type. */
+#include <errno.h>
 #include <string.h>
 
 #include "strbuf.h"
@@ -90,6 +91,26 @@ START_TEST(test_truncate_export)
 }
 END_TEST
 
+/* strbuf_fail replaces the reason, sets errno unless 0, returns -1. */
+START_TEST(test_fail)
+{
+    STRBUF *why = strbuf_create(0);
+
+    strbuf_strcpy(why, "old");
+    errno = 0;
+    ck_assert_int_eq(strbuf_fail(why, EINVAL, "bad %s %d", "port", 7), -1);
+    ck_assert_str_eq(STR(why), "bad port 7");
+    ck_assert_int_eq(errno, EINVAL);
+    errno = ENOENT;
+    ck_assert_int_eq(strbuf_fail(why, 0, "again"), -1);
+    ck_assert_str_eq(STR(why), "again");
+    ck_assert_int_eq(errno, ENOENT);
+    ck_assert_int_eq(strbuf_fail(NULL, EPERM, "nobody asked"), -1);
+    ck_assert_int_eq(errno, EPERM);
+    strbuf_free(why);
+}
+END_TEST
+
 START_TEST(test_bad_reserve_panics)
 {
     STRBUF *sb = strbuf_create(0);
@@ -109,6 +130,7 @@ strbuf_suite(void)
     tcase_add_test(tc, test_printf);
     tcase_add_test(tc, test_limit);
     tcase_add_test(tc, test_truncate_export);
+    tcase_add_test(tc, test_fail);
     tcase_add_test_raise_signal(tc, test_bad_reserve_panics, SIGABRT);
     suite_add_tcase(s, tc);
     return s;
