@@ -12,7 +12,10 @@
  * listening socket given) as libglobal/master_proto.h says, stdin and
  * stdout on /dev/null and stderr on log_fd, and the master_proto.h
  * command line.  test_daemon_stop() sends SIGTERM, waits at most 5 s
- * (then SIGKILL) and returns the wait status.
+ * (then SIGKILL) and returns the wait status.  test_daemon_serve() does
+ * the whole set-up of one unix service in the current folder (queue/,
+ * main.cf, master.cf, a log file, the listener); test_daemon_read_log()
+ * and test_daemon_assert_clean() read and judge what the daemon wrote.
  */
 #include <check.h>
 #include <errno.h>
@@ -21,10 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "master_proto.h"
+#include "sock.h"
 
 typedef struct TEST_DAEMON {
     pid_t pid;     /* the daemon, 0 when not running */
@@ -138,6 +143,71 @@ test_daemon_stop(TEST_DAEMON *dm)
     close(dm->gen_fd);
     close(dm->status_fd);
     return status;
+}
+
+/*
+ * test_daemon_serve - in the current folder: queue/private/, main.cf
+ * (queue_directory, maillog_file, then main_cf), master.cf (one line),
+ * config_dir/SERVICE.log for the daemon's stderr (its path to log_path),
+ * and the daemon listening on queue/private/SERVICE.
+ */
+static inline void
+test_daemon_serve(TEST_DAEMON *dm, const char *program, const char *service,
+                  const char *config_dir, const char *main_cf,
+                  const char *master_cf, char *log_path, size_t log_len)
+{
+    char text[3 * 4096 + 64];
+    char path[4096 + 64];
+    int listen_fd, log_fd;
+
+    ck_assert_int_eq(mkdir("queue", 0700), 0);
+    ck_assert_int_eq(mkdir("queue/private", 0700), 0);
+    snprintf(text, sizeof(text),
+             "queue_directory = %s/queue\nmaillog_file = %s/maillog\n%s",
+             config_dir, config_dir, main_cf);
+    test_write_file("main.cf", text);
+    test_write_file("master.cf", master_cf);
+    snprintf(log_path, log_len, "%s/%s.log", config_dir, service);
+    ck_assert_int_ge(log_fd = open(log_path, O_WRONLY | O_CREAT, 0600), 0);
+    snprintf(path, sizeof(path), "queue/private/%s", service);
+    ck_assert_int_ge(listen_fd = sock_unix_listen(path, 16, SOCK_FLAG_NONBLOCK),
+                     0);
+    test_daemon_start(dm, program, service, "unix", config_dir, listen_fd,
+                      log_fd);
+    close(listen_fd);
+    close(log_fd);
+}
+
+/* test_daemon_read_log - what the daemon wrote to stderr, in buf */
+static inline char *
+test_daemon_read_log(const char *log_path, char *buf, size_t len)
+{
+    int fd = open(log_path, O_RDONLY);
+    ssize_t n;
+
+    ck_assert_int_ge(fd, 0);
+    n = read(fd, buf, len - 1);
+    ck_assert_int_ge(n, 0);
+    buf[n] = 0;
+    close(fd);
+    return buf;
+}
+
+/* test_daemon_assert_clean - exit 0 (or not run), no sanitizer, panic or
+ * fatal line in its log */
+static inline void
+test_daemon_assert_clean(const char *name, int status, const char *log_path)
+{
+    static char log[65536];
+
+    test_daemon_read_log(log_path, log, sizeof(log));
+    ck_assert_msg(status == -1 || (WIFEXITED(status) && !WEXITSTATUS(status)),
+                  "%s exit status %d; log: %s", name, status, log);
+    ck_assert_msg(strstr(log, "Sanitizer") == NULL &&
+                      strstr(log, "runtime error") == NULL &&
+                      strstr(log, "panic") == NULL &&
+                      strstr(log, "fatal") == NULL,
+                  "log: %s", log);
 }
 
 #endif

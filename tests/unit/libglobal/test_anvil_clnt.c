@@ -34,28 +34,11 @@ static char log_path[PATH_MAX];   /* the daemon's stderr */
 static void
 anvil_start(void)
 {
-    char text[3 * PATH_MAX];
-    int listen_fd, log_fd;
-
-    ck_assert_int_eq(mkdir("queue", 0700), 0);
-    ck_assert_int_eq(mkdir("queue/private", 0700), 0);
-    snprintf(text, sizeof(text),
-             "queue_directory = %s/queue\n"
-             "maillog_file = %s/maillog\n"
-             "anvil_rate_time_unit = 1s\n"
-             "anvil_status_update_time = 3600s\n",
-             tmpdir_here, tmpdir_here);
-    test_write_file("main.cf", text);
-    test_write_file("master.cf", "anvil unix - - n - 1 anvil\n");
-    snprintf(log_path, sizeof(log_path), "%s/anvil.log", tmpdir_here);
-    ck_assert_int_ge(log_fd = open(log_path, O_WRONLY | O_CREAT, 0600), 0);
-    ck_assert_int_ge(listen_fd = sock_unix_listen("queue/private/anvil", 16,
-                                                  SOCK_FLAG_NONBLOCK),
-                     0);
-    test_daemon_start(&anvil, anvil_path, "anvil", "unix", tmpdir_here,
-                      listen_fd, log_fd);
-    close(listen_fd);
-    close(log_fd);
+    test_daemon_serve(&anvil, anvil_path, "anvil", tmpdir_here,
+                      "anvil_rate_time_unit = 1s\n"
+                      "anvil_status_update_time = 3600s\n",
+                      "anvil unix - - n - 1 anvil\n", log_path,
+                      sizeof(log_path));
     /* The client finds private/anvil relative to queue_directory. */
     ck_assert_int_eq(chdir("queue"), 0);
 }
@@ -71,32 +54,14 @@ anvil_stop(void)
 static char *
 read_log(char *buf, size_t len)
 {
-    int fd = open(log_path, O_RDONLY);
-    ssize_t n;
-
-    ck_assert_int_ge(fd, 0);
-    n = read(fd, buf, len - 1);
-    ck_assert_int_ge(n, 0);
-    buf[n] = 0;
-    close(fd);
-    return buf;
+    return test_daemon_read_log(log_path, buf, len);
 }
 
 /* anvil_teardown - stop the daemon; it must exit cleanly and quietly */
 static void
 anvil_teardown(void)
 {
-    static char log[65536];
-    int status = anvil_stop();
-
-    read_log(log, sizeof(log));
-    ck_assert_msg(status == -1 || (WIFEXITED(status) && !WEXITSTATUS(status)),
-                  "anvil exit status %d; log: %s", status, log);
-    ck_assert_msg(strstr(log, "Sanitizer") == NULL &&
-                      strstr(log, "runtime error") == NULL &&
-                      strstr(log, "panic") == NULL &&
-                      strstr(log, "fatal") == NULL,
-                  "log: %s", log);
+    test_daemon_assert_clean("anvil", anvil_stop(), log_path);
 }
 
 START_TEST(test_counts)

@@ -34,31 +34,14 @@ static char log_path[PATH_MAX]; /* the daemon's stderr */
 static void
 rewrite_start(void)
 {
-    char text[3 * PATH_MAX];
-    int listen_fd, log_fd;
-
-    ck_assert_int_eq(mkdir("queue", 0700), 0);
-    ck_assert_int_eq(mkdir("queue/private", 0700), 0);
-    snprintf(text, sizeof(text),
-             "queue_directory = %s/queue\n"
-             "maillog_file = %s/maillog\n"
-             "myhostname = host.domain.example\n"
-             "mydomain = domain.example\n"
-             "myorigin = origin.example\n"
-             "append_dot_mydomain = yes\n"
-             "remote_header_rewrite_domain = remote.example\n",
-             tmpdir_here, tmpdir_here);
-    test_write_file("main.cf", text);
-    test_write_file("master.cf", "rewrite unix - - n - - trivial-rewrite\n");
-    snprintf(log_path, sizeof(log_path), "%s/rewrite.log", tmpdir_here);
-    ck_assert_int_ge(log_fd = open(log_path, O_WRONLY | O_CREAT, 0600), 0);
-    ck_assert_int_ge(listen_fd = sock_unix_listen("queue/private/rewrite", 16,
-                                                  SOCK_FLAG_NONBLOCK),
-                     0);
-    test_daemon_start(&rw, rw_path, "rewrite", "unix", tmpdir_here, listen_fd,
-                      log_fd);
-    close(listen_fd);
-    close(log_fd);
+    test_daemon_serve(&rw, rw_path, "rewrite", tmpdir_here,
+                      "myhostname = host.domain.example\n"
+                      "mydomain = domain.example\n"
+                      "myorigin = origin.example\n"
+                      "append_dot_mydomain = yes\n"
+                      "remote_header_rewrite_domain = remote.example\n",
+                      "rewrite unix - - n - - trivial-rewrite\n", log_path,
+                      sizeof(log_path));
     /* The client finds private/rewrite relative to queue_directory. */
     ck_assert_int_eq(chdir("queue"), 0);
 }
@@ -70,36 +53,11 @@ rewrite_stop(void)
     return test_daemon_stop(&rw);
 }
 
-/* read_log - what the daemon wrote to stderr */
-static char *
-read_log(char *buf, size_t len)
-{
-    int fd = open(log_path, O_RDONLY);
-    ssize_t n;
-
-    ck_assert_int_ge(fd, 0);
-    n = read(fd, buf, len - 1);
-    ck_assert_int_ge(n, 0);
-    buf[n] = 0;
-    close(fd);
-    return buf;
-}
-
 /* rewrite_teardown - stop the daemon; it must exit cleanly and quietly */
 static void
 rewrite_teardown(void)
 {
-    static char log[65536];
-    int status = rewrite_stop();
-
-    read_log(log, sizeof(log));
-    ck_assert_msg(status == -1 || (WIFEXITED(status) && !WEXITSTATUS(status)),
-                  "trivial-rewrite exit status %d; log: %s", status, log);
-    ck_assert_msg(strstr(log, "Sanitizer") == NULL &&
-                      strstr(log, "runtime error") == NULL &&
-                      strstr(log, "panic") == NULL &&
-                      strstr(log, "fatal") == NULL,
-                  "log: %s", log);
+    test_daemon_assert_clean("trivial-rewrite", rewrite_stop(), log_path);
 }
 
 /* Through the client: both rules, with the main.cf of rewrite_start(). */
