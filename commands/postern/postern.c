@@ -11,11 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mail_conf.h"
 #include "mail_dict.h"
 #include "mail_params.h"
 #include "mail_version.h"
 #include "msg.h"
 #include "postern.h"
+#include "strbuf.h"
 
 const char *postern_config_dir;
 
@@ -65,6 +67,22 @@ postern_set_config_dir(const char *dir)
         msg_fatal("-c %s: the configuration folder must be an absolute path",
                   dir);
     postern_config_dir = dir;
+}
+
+/* postern_conf_load_optional - main.cf of postern_config_dir, if any */
+void
+postern_conf_load_optional(void)
+{
+    STRBUF *err = strbuf_create(100);
+    STRBUF *path = strbuf_create(100);
+
+    /* Without main.cf the defaults hold; a broken one is fatal. */
+    strbuf_sprintf(path, "%s/main.cf", postern_config_dir);
+    if (access(STR(path), F_OK) == 0 &&
+        mail_conf_load(postern_config_dir, NULL, err) < 0)
+        msg_fatal("%s", STR(err));
+    strbuf_free(path);
+    strbuf_free(err);
 }
 
 /* plain_usage - the usage line of a subcommand without options of its own */

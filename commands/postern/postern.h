@@ -38,6 +38,9 @@ extern int log_main(int argc, char **argv);
  */
 extern int postern_plain_args(int argc, char **argv);
 
+/* postern_conf_load_optional - load main.cf when it exists (fatal if bad) */
+extern void postern_conf_load_optional(void);
+
 /* postern_set_config_dir - record -c DIR (validated: an absolute path) */
 extern void postern_set_config_dir(const char *dir);
 

@@ -110,20 +110,12 @@ log_stdin(int level)
 static void
 log_init(const char *tag, int flags)
 {
-    STRBUF *err = strbuf_create(100);
-    STRBUF *path = strbuf_create(100);
-
-    strbuf_sprintf(path, "%s/main.cf", postern_config_dir);
-    if (access(STR(path), F_OK) == 0 &&
-        mail_conf_load(postern_config_dir, NULL, err) < 0)
-        msg_fatal("%s", STR(err));
+    postern_conf_load_optional();
     /* Root may write the file itself while the postlog service is down. */
     if (getuid() == 0)
         flags |= MAILLOG_CLIENT_DIRECT;
     maillog_client_init(tag, flags);
     msg_dgram_wait(LOG_WAIT_MS);
-    strbuf_free(path);
-    strbuf_free(err);
 }
 
 /* log_main - postern log */

@@ -219,16 +219,8 @@ build_table(const char *table, const MAP_REQ *req)
 static void
 load_defaults(MAP_REQ *req)
 {
-    STRBUF *err = strbuf_create(100);
-    STRBUF *path = strbuf_create(100);
-
-    strbuf_sprintf(path, "%s/main.cf", postern_config_dir);
-    if (access(STR(path), F_OK) == 0 &&
-        mail_conf_load(postern_config_dir, NULL, err) < 0)
-        msg_fatal("%s", STR(err));
+    postern_conf_load_optional();
     req->def_type = mail_conf_str("default_database_type");
-    strbuf_free(err);
-    strbuf_free(path);
 }
 
 /* run_request - carry out the action on the tables named */
