@@ -86,6 +86,78 @@
 #define REWRITE_ATTR_RULE   "rule"    /* string: "local" or "remote" */
 #define REWRITE_ATTR_ADDR   "address" /* string: internal form */
 
+/*
+ * cleanup(8): one message per connection (docs/ipc.md, "cleanup").  The
+ * client sends "open" and reads the reply (the queue ID); then, without
+ * waiting for replies, "time" (optional), "sender", "attr"s, "rcpt"s,
+ * "data" frames and "end"; then reads the one final reply.
+ */
+#define CLEANUP_REQ_OPEN   "open"   /* flags -> queue_id */
+#define CLEANUP_REQ_TIME   "time"   /* arrival_sec, arrival_usec */
+#define CLEANUP_REQ_SENDER "sender" /* address ("" for <>) */
+#define CLEANUP_REQ_ATTR   "attr"   /* name, value: an envelope attribute */
+#define CLEANUP_REQ_RCPT   "rcpt"   /* address, [orcpt] [dsn_orcpt] [notify] */
+#define CLEANUP_REQ_DATA   "data"   /* data: content bytes, LF-ended lines */
+#define CLEANUP_REQ_END    "end"    /* end of message -> final reply */
+#define CLEANUP_ATTR_FLAGS     "flags"        /* number: CLEANUP_FLAG_* */
+#define CLEANUP_ATTR_QUEUE_ID  "queue_id"     /* string */
+#define CLEANUP_ATTR_SEC       "arrival_sec"  /* long */
+#define CLEANUP_ATTR_USEC      "arrival_usec" /* number */
+#define CLEANUP_ATTR_ADDR      "address"      /* string */
+#define CLEANUP_ATTR_ORCPT     "orcpt"        /* string: original recipient */
+#define CLEANUP_ATTR_DSN_ORCPT "dsn_orcpt"    /* string: RFC 3461 ORCPT */
+#define CLEANUP_ATTR_NOTIFY    "notify"       /* number: DSN_NOTIFY_* */
+#define CLEANUP_ATTR_NAME      "name"         /* string: attribute name */
+#define CLEANUP_ATTR_VALUE     "value"        /* string: attribute value */
+#define CLEANUP_ATTR_DATA      "data"         /* data: content bytes */
+#define CLEANUP_ATTR_STAT      "cleanup_status" /* number: CLEANUP_STAT_* */
+#define CLEANUP_ATTR_DSN       "dsn"          /* string: "x.y.z" */
+
+/* Largest "data" payload a client sends in one frame. */
+#define CLEANUP_DATA_CHUNK (64 * 1024)
+
+/* "open" flags: what cleanup does to this message. */
+#define CLEANUP_FLAG_FILTER  (1 << 0) /* header_checks, body_checks */
+#define CLEANUP_FLAG_MAP     (1 << 1) /* canonical, masquerade, virtual */
+#define CLEANUP_FLAG_EXTRACT (1 << 2) /* sendmail -t: rcpts from headers */
+#define CLEANUP_FLAG_HOLD    (1 << 3) /* put the message on hold */
+#define CLEANUP_FLAG_MASK    0xf
+
+/* Final reply's cleanup_status bits (0: queued, or discarded on purpose). */
+#define CLEANUP_STAT_BAD   (1 << 0) /* protocol or format error */
+#define CLEANUP_STAT_WRITE (1 << 1) /* queue file I/O error (temporary) */
+#define CLEANUP_STAT_SIZE  (1 << 2) /* over message_size_limit */
+#define CLEANUP_STAT_CONT  (1 << 3) /* content rejected (reason says why) */
+#define CLEANUP_STAT_HOPS  (1 << 4) /* too many Received: headers */
+#define CLEANUP_STAT_RCPT  (1 << 5) /* no recipients */
+#define CLEANUP_STAT_DEFER (1 << 6) /* temporary: a table or service failed */
+
+/*
+ * Envelope attribute names (CLEANUP_REQ_ATTR, queue-file A records,
+ * maildrop files).  Postfix's spellings.
+ */
+#define MAIL_ATTR_RWR_CONTEXT "rewrite_context" /* "local" or "remote" */
+#define MAIL_ATTR_CLIENT_NAME "client_name"
+#define MAIL_ATTR_CLIENT_ADDR "client_address"
+#define MAIL_ATTR_CLIENT_PORT "client_port"
+#define MAIL_ATTR_HELO_NAME   "helo_name"
+#define MAIL_ATTR_PROTO_NAME  "protocol_name"   /* SMTP, ESMTP, ... */
+#define MAIL_ATTR_SASL_METHOD "sasl_method"
+#define MAIL_ATTR_SASL_USER   "sasl_username"
+#define MAIL_ATTR_SASL_SENDER "sasl_sender"
+#define MAIL_ATTR_DSN_ENVID   "envid"           /* RFC 3461 ENVID */
+#define MAIL_ATTR_DSN_RET     "ret"             /* "FULL" or "HDRS" */
+#define MAIL_ATTR_ENCODING    "encoding"        /* "7bit" or "8bitmime" */
+#define MAIL_ATTR_SMTPUTF8    "smtputf8"        /* "yes" */
+#define MAIL_ATTR_FULL_NAME   "full_name"       /* sendmail -F */
+#define MAIL_ATTR_LOG_ORIGIN  "log_message_origin" /* "uid=N" or client */
+#define MAIL_ATTR_FILTER      "content_filter"  /* FILTER action result */
+#define MAIL_ATTR_REDIRECT    "redirect"        /* REDIRECT action result */
+
+/* rewrite_context values. */
+#define MAIL_RWR_LOCAL  "local"
+#define MAIL_RWR_REMOTE "remote"
+
 /* Triggers: one byte written to a FIFO or UNIX socket. */
 #define TRIGGER_REQ_WAKEUP 'W' /* wake up: look for work */
 #define TRIGGER_REQ_SCAN   'S' /* scan the queue now (pickup, qmgr) */

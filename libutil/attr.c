@@ -702,6 +702,15 @@ attr_decode(const char *frame, size_t len, const ATTR_LIMITS *lim,
 int
 attr_write(STREAM *st, const ATTR_LIST *list)
 {
+    if (attr_send(st, list) < 0 || stream_flush(st) < 0)
+        return -1;
+    return 0;
+}
+
+/* attr_send - one frame into the stream's buffer, not flushed */
+int
+attr_send(STREAM *st, const ATTR_LIST *list)
+{
     STRBUF *frame;
     int ret;
 
@@ -711,8 +720,6 @@ attr_write(STREAM *st, const ATTR_LIST *list)
     }
     frame = attr_encode(list, strbuf_create(0));
     ret = stream_write(st, STR(frame), LEN(frame));
-    if (ret == 0)
-        ret = stream_flush(st);
     strbuf_free(frame);
     return ret < 0 ? -1 : 0;
 }

@@ -97,8 +97,12 @@ extern STRBUF *attr_encode(const ATTR_LIST *list, STRBUF *frame);
 extern int attr_decode(const char *frame, size_t len, const ATTR_LIMITS *lim,
                        ATTR_LIST *list, STRBUF *why);
 
-/* Over a stream: attr_write() flushes; both return -1 with errno/why. */
+/*
+ * Over a stream: attr_write() flushes, attr_send() only buffers (for a
+ * run of frames that expect no reply); all return -1 with errno/why.
+ */
 extern int attr_write(STREAM *st, const ATTR_LIST *list);
+extern int attr_send(STREAM *st, const ATTR_LIST *list);
 extern int attr_read(STREAM *st, const ATTR_LIMITS *lim, ATTR_LIST *list,
                      STRBUF *why);
 
