@@ -36,6 +36,8 @@ static const PARAM_DEF params[] = {
      "Where the daemon programs are installed", PARAM_F_PATH},
     {"data_directory", PARAM_STR, DEF_DATA_DIR,
      "Where daemons keep writable data (caches, the pid lock)", PARAM_F_PATH},
+    {"alternate_config_directories", PARAM_LIST, "",
+     "Other configuration folders that unprivileged commands accept", 0},
     {"meta_directory", PARAM_STR, DEF_CONFIG_DIR,
      "Where the installation's meta files live", PARAM_F_PATH},
     {"shlib_directory", PARAM_STR, "no", "Where shared libraries are installed",
