@@ -311,6 +311,9 @@ cleanup_end(CLEANUP_CONN *conn)
     else if (s->errs == 0)
         cleanup_commit(conn);
     status = cleanup_reply_status(s->errs);
+    /* Nothing may stay in the queue once the client hears "not OK". */
+    if (conn->qf)
+        conn->qf = qfile_abort(conn->qf);
     if (status != MAIL_STAT_OK)
         msg_info("%s: %s: from=<%s>: %s %s", s->queue_id,
                  status == MAIL_STAT_RETRY ? "defer" : "reject",
@@ -330,6 +333,7 @@ cleanup_reply_bad(CLEANUP_CONN *conn)
 
     msg_info("%s: bad request from client: %s", conn->state->queue_id,
              STR(conn->why));
+    conn->qf = qfile_abort(conn->qf);
     attr_put_str(extra, CLEANUP_ATTR_QUEUE_ID, conn->state->queue_id);
     attr_put_int(extra, CLEANUP_ATTR_STAT, CLEANUP_STAT_BAD);
     attr_put_str(extra, CLEANUP_ATTR_DSN, "5.5.0");
