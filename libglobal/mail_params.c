@@ -245,6 +245,8 @@ static const PARAM_DEF params[] = {
      "Tables of actions for each header of an attached message", 0},
     {"body_checks_size_limit", PARAM_SIZE, "51200",
      "Bytes of each body part that body_checks inspect", 0},
+    {"hopcount_limit", PARAM_INT, "50",
+     "Most Received: headers a message may have", 0},
     {"header_address_token_limit", PARAM_INT, "10240",
      "Most tokens of an address header that are rewritten", 0},
     {"queue_minfree", PARAM_SIZE, "0",
