@@ -154,6 +154,8 @@ static const PARAM_DEF params[] = {
      "envelope_sender, header_sender, header_recipient",
      "Which addresses are masqueraded", 0},
     {"masquerade_exceptions", PARAM_LIST, "", "Users never masqueraded", 0},
+    {"propagate_unmatched_extensions", PARAM_LIST, "canonical, virtual",
+     "Lookups whose unmatched address extension is kept in the result", 0},
     {"append_at_myorigin", PARAM_BOOL, "yes",
      "Append @$myorigin to unqualified local addresses", 0},
     {"append_dot_mydomain", PARAM_BOOL,
