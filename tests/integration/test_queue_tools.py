@@ -7,6 +7,8 @@ import re
 import time
 import unittest
 
+from qfile_reader import QueueFile
+
 try:
     from instance import Instance, built
     from qfile_writer import write_queue_file, build
@@ -176,13 +178,22 @@ class QueueToolsTest(unittest.TestCase):
             self.skipTest("daemons/cleanup/cleanup not built yet: requeue "
                           "needs it (the lead runs this after the merge)")
         self.inst.write_master_cf(MASTER_CF + "cleanup unix n - n - 0 "
-                                  "cleanup\n")
+                                  "cleanup\nrewrite unix - - n - - "
+                                  "trivial-rewrite\n")
         self.inst.reload()
         qid, path = self.write("deferred", rcpts=["a@x", "b@x"], done=["a@x"])
         r = self.inst.postern("super", "-r", qid)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertFalse(os.path.exists(path))
         self.assertIn("Requeued: 1 message", r.stderr)
+        incoming = os.path.join(self.inst.queue_dir, "incoming")
+        new = [n for n in os.listdir(incoming) if not n.startswith("tmp")]
+        self.assertEqual(len(new), 1, new)
+        qf = QueueFile(os.path.join(incoming, new[0]))
+        self.assertTrue(qf.complete())
+        self.assertEqual([r.split("@")[0] for r in qf.rcpts], ["b"])
+        arrival = [d for t, d in qf.recs if t == "T"]
+        self.assertEqual(arrival, [b"%d %d" % ARRIVAL])
 
 
 if __name__ == "__main__":
