@@ -58,22 +58,23 @@ static void
 copy_piece(COPY_STATE *cs, SENDMAIL_COPY *cp, const char *data, size_t len,
            int final)
 {
-    if (cs->carry_cr && !(final && len == 0)) {
-        copy_put(cs, REC_TYPE_CONT, "\r", 1);
-        cp->size += 1;
-    }
+    int put_cr = cs->carry_cr && !(final && len == 0);
+
     cs->carry_cr = 0;
     if (len > 0 && data[len - 1] == '\r') {
         len--;
         cs->carry_cr = !final;
     }
-    copy_put(cs, final ? REC_TYPE_NORM : REC_TYPE_CONT, data, len);
-    cp->size += (long long) len + (final ? 1 : 0);
-    if (cp->size_limit > 0 && cp->size > cp->size_limit &&
-        cs->status == SM_COPY_OK) {
+    /* Count first, so that nothing past the limit is written. */
+    cp->size += put_cr + (long long) len + (final ? 1 : 0);
+    if (cp->size_limit > 0 && cp->size > cp->size_limit) {
         cs->status = SM_COPY_TOOBIG;
         cs->out = NULL;
+        return;
     }
+    if (put_cr)
+        copy_put(cs, REC_TYPE_CONT, "\r", 1);
+    copy_put(cs, final ? REC_TYPE_NORM : REC_TYPE_CONT, data, len);
 }
 
 /* copy_line_start - the first piece of a line: 1 when input ends here */
