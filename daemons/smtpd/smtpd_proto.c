@@ -66,7 +66,8 @@ smtpd_state_create(STREAM *client, const char *addr, const char *port,
 void
 smtpd_reset(SMTPD_STATE *state)
 {
-    state->cleanup = cleanup_clnt_free(state->cleanup);
+    if (state->cleanup)
+        state->cleanup = cleanup_clnt_free(state->cleanup);
     if (state->queue_id)
         myfree(state->queue_id);
     state->queue_id = NULL;
