@@ -23,8 +23,6 @@
 #include "smtpd.h"
 #include "sock.h"
 
-SMTPD_PARAMS smtpd_params;
-
 /* smtpd_bare_lf_mode - smtpd_forbid_bare_newline's value, as a mode */
 static int
 smtpd_bare_lf_mode(const char *value)

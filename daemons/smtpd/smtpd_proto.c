@@ -25,6 +25,9 @@
 #include "mymalloc.h"
 #include "smtpd.h"
 
+/* The parameters, set by smtpd_params_init() in smtpd.c. */
+SMTPD_PARAMS smtpd_params;
+
 static const char *const cmd_names[SMTPD_NCMDS] = {
     "helo", "ehlo", "mail", "rcpt", "data", "bdat", "rset",
     "noop", "vrfy", "etrn", "help", "quit", "unknown"};
