@@ -107,7 +107,7 @@ addr_literal(const char *p, size_t n)
     unsigned char tmp[16];
     size_t i;
 
-    if (n == 0 || n >= sizeof(buf))
+    if (n == 0 || n >= sizeof(buf) || memchr(p, 0, n) != NULL)
         return -1;
     memcpy(buf, p, n);
     buf[n] = 0;
@@ -252,7 +252,7 @@ smtpd_addr_path(const char *text, size_t len, int flags, STRBUF *addr,
         return strbuf_fail(reply, 0, "text after the address");
     *used = end;
     if (inner_len == 0)
-        return (flags & SMTPD_ADDR_NULL_OK) && text[off] == '<'
+        return (flags & SMTPD_ADDR_NULL_OK) && off < len && text[off] == '<'
                    ? 0 : strbuf_fail(reply, 0, "empty address");
     if (addr_mailbox(text + inner, inner_len, flags, addr) < 0) {
         strbuf_reset(addr);

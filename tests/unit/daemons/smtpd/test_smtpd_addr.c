@@ -44,6 +44,8 @@ static const struct {
     {"text after", "<a@b>x", S, NULL, 0},
     {"missing close", "<a@b", S, NULL, 0},
     {"control", "<a\001@b>", S, NULL, 0},
+    {"empty input", "", N, NULL, 0},
+    {"only spaces", "   ", N, NULL, 0},
     {"utf8", "<j\xc3\xb6rg@b>", S, "j\xc3\xb6rg@b", 9},
     {"label 64", "<a@"
                  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
