@@ -259,15 +259,21 @@ cleanup_clnt_finish(CLEANUP_CLNT *clnt, CLEANUP_RESULT *result)
     ATTR_LIST *reply;
     int status = -1;
 
+    /*
+     * A write that fails may mean cleanup already answered (a protocol
+     * error) and closed: its reply is still there to read.
+     */
     if (cleanup_clnt_flush_data(clnt) == 0) {
         cleanup_clnt_new_req(clnt, CLEANUP_REQ_END);
-        if (cleanup_clnt_send(clnt) == 0) {
-            reply = attr_list_create();
-            status = cleanup_clnt_read(clnt, reply, clnt->why);
-            if (status >= 0)
-                status = cleanup_clnt_result(reply, status, result);
-            attr_list_free(reply);
-        }
+        (void) cleanup_clnt_send(clnt);
+    }
+    if (!stream_timedout(clnt->st)) {
+        stream_clearerr(clnt->st);
+        reply = attr_list_create();
+        status = cleanup_clnt_read(clnt, reply, clnt->why);
+        if (status >= 0)
+            status = cleanup_clnt_result(reply, status, result);
+        attr_list_free(reply);
     }
     if (status < 0) {
         result->status = CLEANUP_STAT_WRITE;

@@ -133,6 +133,36 @@
 #define CLEANUP_STAT_DEFER (1 << 6) /* temporary: a table or service failed */
 
 /*
+ * showq(8): the client connects and sends nothing; showq streams one
+ * "message" frame per queue file, then one "rcpt" frame per recipient of
+ * it, and ends with one "end" frame (docs/ipc.md, "showq").
+ */
+#define SHOWQ_ATTR_KIND     "kind"          /* string: SHOWQ_KIND_* */
+#define SHOWQ_KIND_MESSAGE  "message"       /* a queue file */
+#define SHOWQ_KIND_RCPT     "rcpt"          /* one recipient of it */
+#define SHOWQ_KIND_END      "end"           /* no more: status, count */
+#define SHOWQ_ATTR_QUEUE    "queue_name"    /* string */
+#define SHOWQ_ATTR_ID       "queue_id"      /* string */
+#define SHOWQ_ATTR_TIME     "arrival_time"  /* long: seconds */
+#define SHOWQ_ATTR_SIZE     "message_size"  /* long: bytes */
+#define SHOWQ_ATTR_EXPIRE   "forced_expire" /* number: 0 or 1 */
+#define SHOWQ_ATTR_SENDER   "sender"        /* string */
+#define SHOWQ_ATTR_RCPTS    "recipients"    /* number: rcpt frames after */
+#define SHOWQ_ATTR_ADDR     "address"       /* string: a recipient */
+#define SHOWQ_ATTR_REASON   "delay_reason"  /* string: "" when none */
+#define SHOWQ_ATTR_COUNT    "count"         /* number: messages listed */
+#define SHOWQ_ATTR_TRUNC    "truncated"     /* number: 1 when a cap hit */
+
+/* flush(8): per-destination and per-message delivery on request. */
+#define FLUSH_REQ_SEND_SITE "send_site" /* site: deliver mail for it */
+#define FLUSH_REQ_SEND_FILE "send_file" /* queue_id: deliver this one */
+#define FLUSH_REQ_ADD       "add"       /* site, queue_id: remember */
+#define FLUSH_REQ_REFRESH   "refresh"   /* refresh logs, as needed */
+#define FLUSH_REQ_PURGE     "purge"     /* refresh every log, now */
+#define FLUSH_ATTR_SITE     "site"      /* string: a destination */
+#define FLUSH_ATTR_QUEUE_ID "queue_id"  /* string */
+
+/*
  * Envelope attribute names (CLEANUP_REQ_ATTR, queue-file A records,
  * maildrop files).  Postfix's spellings.
  */

@@ -39,6 +39,9 @@ static const struct {
     {"set-permissions", set_permissions_main,
      "fix owners and modes of the queue tree"},
     {"log", log_main, "write a line to the mail log (like postlog)"},
+    {"queue", queue_main, "list or flush the queue (like postqueue)"},
+    {"super", super_main, "delete, hold, release, requeue (like postsuper)"},
+    {"cat", cat_main, "print a queue file (like postcat)"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

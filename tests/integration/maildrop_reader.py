@@ -1,0 +1,71 @@
+"""maildrop_reader - decode a maildrop record stream (docs/queue-format.md).
+
+    records(data) -> [(type_char, bytes)]
+    parse(data)   -> dict(attrs={}, sender=str, rcpts=[(addr, notify, orcpt)],
+                          lines=[bytes], pieces=[(type, bytes)], complete=bool)
+
+A record is one type byte, the data length as little-endian base 128
+(seven bits a byte, top bit set on all but the last, at most 5 bytes),
+then the data.  Malformed input raises ValueError.
+"""
+
+
+def records(data):
+    """The (type, data) records of data, in order."""
+    out, pos = [], 0
+    while pos < len(data):
+        rtype = chr(data[pos])
+        pos += 1
+        length, shift = 0, 0
+        for i in range(5):
+            if pos >= len(data):
+                raise ValueError("truncated length")
+            b = data[pos]
+            pos += 1
+            length |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        else:
+            raise ValueError("length too long")
+        if pos + length > len(data):
+            raise ValueError("truncated data")
+        out.append((rtype, data[pos:pos + length]))
+        pos += length
+    return out
+
+
+def parse(data):
+    """The envelope and the content lines (L pieces joined)."""
+    res = dict(attrs={}, sender=None, rcpts=[], lines=[], pieces=[],
+               complete=False, types="")
+    notify, orcpt, part, in_content = 0, None, b"", False
+    for rtype, val in records(data):
+        res["types"] += rtype
+        if in_content and rtype in "LN":
+            res["pieces"].append((rtype, val))
+            part += val
+            if rtype == "N":
+                res["lines"].append(part)
+                part = b""
+        elif rtype == "A":
+            name, _, value = val.decode().partition("=")
+            res["attrs"][name] = value
+        elif rtype == "S":
+            res["sender"] = val.decode()
+        elif rtype == "n":
+            notify = int(val)
+        elif rtype == "o":
+            orcpt = val.decode()
+        elif rtype == "R":
+            res["rcpts"].append((val.decode(), notify, orcpt))
+            notify, orcpt = 0, None
+        elif rtype == "M":
+            in_content = True
+        elif rtype == "X":
+            in_content = False
+        elif rtype == "E":
+            res["complete"] = True
+        else:
+            raise ValueError("unexpected record %r" % rtype)
+    return res
