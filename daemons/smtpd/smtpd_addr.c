@@ -488,11 +488,17 @@ static int
 addr_orcpt(const char *v, size_t n, STRBUF *orcpt)
 {
     const char *semi = v ? memchr(v, ';', n) : NULL;
+    const char *cp;
     STRBUF *tmp;
     int ret;
 
+
     if (semi == NULL || semi == v || (size_t) (semi - v) > 32)
         return -1;
+    /* RFC 3461 section 4.2: addr-type is an atom; keep it to [A-Za-z0-9-]. */
+    for (cp = v; cp < semi; cp++)
+        if (!isalnum((unsigned char) *cp) && *cp != '-')
+            return -1;
     tmp = strbuf_create(0);
     ret = smtpd_addr_xtext(semi + 1, n - (size_t) (semi - v) - 1, tmp);
     if (ret == 0 && LEN(tmp) > 0) {

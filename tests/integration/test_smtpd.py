@@ -100,7 +100,7 @@ def wait_for(path, timeout=10.0):
 class Server:
     """An instance with smtpd on a free port and the fake cleanup."""
 
-    def __init__(self, name, main_cf, maxproc="-"):
+    def __init__(self, name, main_cf, maxproc="-", real_cleanup=False):
         self.port = free_port()
         conf = {"mynetworks": "192.0.2.0/24",
                 "mydestination": "$myhostname, localhost.$mydomain, localhost",
@@ -108,19 +108,24 @@ class Server:
         conf.update(main_cf)
         master = default_master_cf() + \
             f"127.0.0.1:{self.port} inet n - n - {maxproc} smtpd\n"
+        if real_cleanup:
+            master += ("cleanup unix n - n - 0 cleanup\n"
+                       "rewrite unix - - n - - trivial-rewrite\n")
         self.inst = Instance(name=name, main_cf=conf, master_cf=master)
         self.inst.__enter__()
         try:
             self.inst.start()
             public = os.path.join(self.inst.queue_dir, "public")
             wait_for(public)
-            self.cleanup = FakeCleanup(os.path.join(public, "cleanup"))
+            self.cleanup = None if real_cleanup else \
+                FakeCleanup(os.path.join(public, "cleanup"))
         except BaseException:
             self.inst.__exit__(None, None, None)
             raise
 
     def close(self):
-        self.cleanup.close()
+        if self.cleanup:
+            self.cleanup.close()
         self.inst.__exit__(None, None, None)
 
     def raw(self):
@@ -492,6 +497,37 @@ class SmtpdStrictTest(unittest.TestCase):
             self.srv.inst.write_main_cf({"queue_minfree": "0"})
             self.srv.inst.start()
         self.assertTrue(conf)
+
+
+class SmtpdCleanupTest(unittest.TestCase):
+    """End to end with the real cleanup(8): 250 names a file in incoming/;
+    a smuggling attempt leaves exactly one file."""
+
+    def setUp(self):
+        why = skip_reason()
+        if why or not built("cleanup") or not built("trivial-rewrite"):
+            self.skipTest(why or "cleanup or trivial-rewrite not built")
+        self.srv = Server("smtpd-e2e", {}, real_cleanup=True)
+        self.addCleanup(self.srv.close)
+
+    def incoming(self):
+        top = os.path.join(self.srv.inst.queue_dir, "incoming")
+        return [f for _, _, files in os.walk(top) for f in files]
+
+    def test_queued(self):
+        c = self.srv.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.cmd("EHLO c.example\r\n")[0], 250)
+        self.assertEqual(c.cmd("MAIL FROM:<a@c.example>\r\n")[0], 250)
+        self.assertEqual(c.cmd("RCPT TO:<u@test.example>\r\n")[0], 250)
+        self.assertEqual(c.cmd("DATA\r\n")[0], 354)
+        code, text = c.cmd(b"Subject: e2e\r\n\r\none\n.\nMAIL FROM:<x@y>\r\n"
+                           b"two\r\n.\r\n")
+        self.assertEqual(code, 250, text)
+        qid = text[0].split()[-1]
+        self.assertEqual(c.cmd("QUIT\r\n")[0], 221)
+        c.close()
+        self.assertEqual(self.incoming(), [qid])
 
 
 if __name__ == "__main__":

@@ -130,6 +130,7 @@ static const struct {
     {"notify trailing comma", " NOTIFY=DELAY,", "501 5.5.4 Bad NOTIFY parameter"},
     {"orcpt", " ORCPT=rfc822;a+40b", "0 rfc822;a@b"},
     {"orcpt no type", " ORCPT=;a", "501 5.5.4 Bad ORCPT parameter"},
+    {"orcpt bad type", " ORCPT=rf\001c;a", "501 5.5.4 Bad ORCPT parameter"},
     {"orcpt short hex", " ORCPT=rfc822;a+4", "501 5.5.4 Bad ORCPT parameter"},
     {"unknown", " SIZE=1", "555 5.5.4 Unsupported option: SIZE"},
 };
