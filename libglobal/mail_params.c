@@ -355,9 +355,10 @@ static const PARAM_DEF params[] = {
      "Require <> around MAIL FROM and RCPT TO addresses", 0},
     {"disable_vrfy_command", PARAM_BOOL, "no",
      "Answer VRFY with 502 instead of 252", 0},
+    /* Postfix 3.9's safe default, not 3.7's "no" (SMTP smuggling). */
     {"smtpd_forbid_bare_newline", PARAM_STR, "normal",
-     "Bare LF handling in SMTP (no, normal, strict): Postfix 3.9's default",
-     0},
+     "Bare LF handling in SMTP (no, normal, strict); Postfix 3.9's default",
+     PARAM_F_OURS},
     {"smtpd_forbid_bare_newline_reject_code", PARAM_INT, "550",
      "Reply code when smtpd_forbid_bare_newline = strict rejects", 0},
     {"lmtp_tcp_port", PARAM_STR, "24", "Default LMTP port", 0},

@@ -34,7 +34,8 @@ smtpd_bare_lf_mode(const char *value)
     if (strcasecmp(value, "strict") == 0)
         return SMTPD_BARE_LF_STRICT;
     msg_fatal("smtpd_forbid_bare_newline: bad value \"%s\" "
-              "(use no, normal or strict)", value);
+              "(use no, normal or strict)",
+              value);
 }
 
 /* smtpd_params_init - read every parameter smtpd uses */
@@ -118,8 +119,7 @@ smtpd_service(STREAM *client, const char *service, char **argv)
         smtpd_proto(state);
     }
     stream_flush(client);
-    msg_info("disconnect from %s%s", state->namaddr,
-             smtpd_counts(state, addr));
+    msg_info("disconnect from %s%s", state->namaddr, smtpd_counts(state, addr));
     smtpd_state_free(state);
     strbuf_free(addr);
     strbuf_free(port);

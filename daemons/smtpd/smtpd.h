@@ -33,30 +33,40 @@ typedef struct SMTPD_PARAMS {
     int helo_required;
     int strict_rfc821;
     int disable_vrfy;
-    int bare_lf;           /* SMTPD_BARE_LF_* */
-    long bare_lf_code;     /* smtpd_forbid_bare_newline_reject_code */
+    int bare_lf;       /* SMTPD_BARE_LF_* */
+    long bare_lf_code; /* smtpd_forbid_bare_newline_reject_code */
 } SMTPD_PARAMS;
 
 extern SMTPD_PARAMS smtpd_params;
 
 /* Commands counted for the "disconnect from" line. */
 enum {
-    SMTPD_CMD_HELO, SMTPD_CMD_EHLO, SMTPD_CMD_MAIL, SMTPD_CMD_RCPT,
-    SMTPD_CMD_DATA, SMTPD_CMD_BDAT, SMTPD_CMD_RSET, SMTPD_CMD_NOOP,
-    SMTPD_CMD_VRFY, SMTPD_CMD_ETRN, SMTPD_CMD_HELP, SMTPD_CMD_QUIT,
-    SMTPD_CMD_UNKNOWN, SMTPD_NCMDS
+    SMTPD_CMD_HELO,
+    SMTPD_CMD_EHLO,
+    SMTPD_CMD_MAIL,
+    SMTPD_CMD_RCPT,
+    SMTPD_CMD_DATA,
+    SMTPD_CMD_BDAT,
+    SMTPD_CMD_RSET,
+    SMTPD_CMD_NOOP,
+    SMTPD_CMD_VRFY,
+    SMTPD_CMD_ETRN,
+    SMTPD_CMD_HELP,
+    SMTPD_CMD_QUIT,
+    SMTPD_CMD_UNKNOWN,
+    SMTPD_NCMDS
 };
 
 typedef struct SMTPD_STATE {
     STREAM *client;
-    char *name;       /* "unknown" or "localhost" (no DNS here) */
-    char *addr;       /* client address, printable */
+    char *name; /* "unknown" or "localhost" (no DNS here) */
+    char *addr; /* client address, printable */
     char *port;
-    char *server_addr; /* our end of the connection */
-    char *namaddr;    /* name[addr], for logging */
-    STRBUF *helo;     /* HELO/EHLO argument, empty before */
+    char *server_addr;    /* our end of the connection */
+    char *namaddr;        /* name[addr], for logging */
+    STRBUF *helo;         /* HELO/EHLO argument, empty before */
     const char *protocol; /* SMTP or ESMTP */
-    int trusted;      /* the client is in mynetworks */
+    int trusted;          /* the client is in mynetworks */
     /* The mail transaction. */
     int in_mail;
     STRBUF *sender;
@@ -66,19 +76,19 @@ typedef struct SMTPD_STATE {
     STRBUF *first_rcpt;
     CLEANUP_CLNT *cleanup;
     char *queue_id;
-    int bdat_failed;  /* a BDAT chunk went wrong: drop until LAST/RSET */
+    int bdat_failed; /* a BDAT chunk went wrong: drop until LAST/RSET */
     int bdat_started;
-    long msg_size;    /* content bytes so far */
+    long msg_size; /* content bytes so far */
     int msg_too_big;
-    int data_crlf;    /* BDAT: a CR ended the previous chunk */
+    int data_crlf; /* BDAT: a CR ended the previous chunk */
     /* Counters. */
     int error_count;
     int ok[SMTPD_NCMDS];
     int total[SMTPD_NCMDS];
-    int quit;         /* hang up after this reply */
-    STRBUF *line;     /* the current command line */
-    STRBUF *reply;    /* scratch */
-    STRBUF *buf;      /* scratch */
+    int quit;      /* hang up after this reply */
+    STRBUF *line;  /* the current command line */
+    STRBUF *reply; /* scratch */
+    STRBUF *buf;   /* scratch */
 } SMTPD_STATE;
 
 /* smtpd.c */

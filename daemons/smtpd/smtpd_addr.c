@@ -137,8 +137,8 @@ addr_domain(const char *p, size_t n)
         return -1;
     if (p[0] == '[')
         return p[n - 1] == ']' ? addr_literal(p + 1, n - 2) : -1;
-    if (n > SMTPD_DOMAIN_MAX + 1 || (n == SMTPD_DOMAIN_MAX + 1 &&
-                                     p[n - 1] != '.'))
+    if (n > SMTPD_DOMAIN_MAX + 1 ||
+        (n == SMTPD_DOMAIN_MAX + 1 && p[n - 1] != '.'))
         return -1;
     for (i = 0; i < n; i++) {
         unsigned char ch = (unsigned char) p[i];
@@ -253,7 +253,8 @@ smtpd_addr_path(const char *text, size_t len, int flags, STRBUF *addr,
     *used = end;
     if (inner_len == 0)
         return (flags & SMTPD_ADDR_NULL_OK) && off < len && text[off] == '<'
-                   ? 0 : strbuf_fail(reply, 0, "empty address");
+                   ? 0
+                   : strbuf_fail(reply, 0, "empty address");
     if (addr_mailbox(text + inner, inner_len, flags, addr) < 0) {
         strbuf_reset(addr);
         return strbuf_fail(reply, 0, "bad address syntax");
@@ -333,14 +334,16 @@ addr_params(const char *text, size_t len, ADDR_PARAM *out, size_t *count,
         for (start = i; i < len && text[i] != ' '; i++)
             ;
         if (n >= SMTPD_PARAM_MAX)
-            return strbuf_fail(reply, 0, "501 5.5.4 Error: too many parameters");
+            return strbuf_fail(reply, 0,
+                               "501 5.5.4 Error: too many parameters");
         out[n].key = text + start;
         eq = memchr(text + start, '=', i - start);
         out[n].key_len = eq ? (size_t) (eq - out[n].key) : i - start;
         out[n].value = eq ? eq + 1 : NULL;
         out[n].value_len = eq ? (size_t) (text + i - eq - 1) : 0;
         if (out[n].key_len == 0)
-            return strbuf_fail(reply, 0, "501 5.5.4 Syntax error in parameters");
+            return strbuf_fail(reply, 0,
+                               "501 5.5.4 Syntax error in parameters");
         n++;
     }
     *count = n;
@@ -351,7 +354,8 @@ addr_params(const char *text, size_t len, ADDR_PARAM *out, size_t *count,
 static int
 addr_key_is(const ADDR_PARAM *p, const char *key)
 {
-    return p->key_len == strlen(key) && strncasecmp(p->key, key, p->key_len) == 0;
+    return p->key_len == strlen(key) &&
+           strncasecmp(p->key, key, p->key_len) == 0;
 }
 
 /* addr_value_is - case-insensitive value comparison */
@@ -363,8 +367,7 @@ addr_value_is(const char *v, size_t n, const char *want)
 
 /* addr_size - RFC 1870 SIZE=digits, bounded */
 static int
-addr_size(const ADDR_PARAM *p, long limit, SMTPD_MAIL_ARGS *args,
-          STRBUF *reply)
+addr_size(const ADDR_PARAM *p, long limit, SMTPD_MAIL_ARGS *args, STRBUF *reply)
 {
     size_t i;
     long v = 0;
@@ -372,8 +375,7 @@ addr_size(const ADDR_PARAM *p, long limit, SMTPD_MAIL_ARGS *args,
     if (p->value == NULL || p->value_len == 0 || p->value_len > 19)
         return strbuf_fail(reply, 0, "501 5.5.4 Bad message size syntax");
     for (i = 0; i < p->value_len; i++) {
-        if (!isdigit((unsigned char) p->value[i]) ||
-            v > (LONG_MAX - 9) / 10)
+        if (!isdigit((unsigned char) p->value[i]) || v > (LONG_MAX - 9) / 10)
             return strbuf_fail(reply, 0, "501 5.5.4 Bad message size syntax");
         v = v * 10 + (p->value[i] - '0');
     }
@@ -477,7 +479,8 @@ addr_notify(const char *v, size_t n, int *notify)
             break;
     }
     /* NEVER must appear alone. */
-    if (bits == 0 || ((bits & SMTPD_NOTIFY_NEVER) && bits != SMTPD_NOTIFY_NEVER))
+    if (bits == 0 ||
+        ((bits & SMTPD_NOTIFY_NEVER) && bits != SMTPD_NOTIFY_NEVER))
         return -1;
     *notify = bits;
     return 0;
@@ -491,7 +494,6 @@ addr_orcpt(const char *v, size_t n, STRBUF *orcpt)
     const char *cp;
     STRBUF *tmp;
     int ret;
-
 
     if (semi == NULL || semi == v || (size_t) (semi - v) > 32)
         return -1;
@@ -529,14 +531,14 @@ smtpd_addr_rcpt_args(const char *text, size_t len, SMTPD_RCPT_ARGS *args,
                             &args->notify) < 0)
                 return strbuf_fail(reply, 0, "501 5.5.4 Bad NOTIFY parameter");
         } else if (addr_key_is(params + i, "ORCPT") && LEN(args->orcpt) == 0) {
-            if (addr_orcpt(params[i].value, params[i].value_len,
-                           args->orcpt) < 0)
+            if (addr_orcpt(params[i].value, params[i].value_len, args->orcpt) <
+                0)
                 return strbuf_fail(reply, 0, "501 5.5.4 Bad ORCPT parameter");
         } else {
-            return strbuf_fail(reply, 0, "555 5.5.4 Unsupported option: %.*s",
-                               (int) (params[i].key_len > 64
-                                          ? 64 : params[i].key_len),
-                               params[i].key);
+            return strbuf_fail(
+                reply, 0, "555 5.5.4 Unsupported option: %.*s",
+                (int) (params[i].key_len > 64 ? 64 : params[i].key_len),
+                params[i].key);
         }
     }
     return 0;

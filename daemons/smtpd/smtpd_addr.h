@@ -28,22 +28,22 @@
 #define SMTPD_NOTIFY_FAILURE (1 << 3)
 
 /* Flags of smtpd_addr_path(). */
-#define SMTPD_ADDR_STRICT   (1 << 0) /* strict_rfc821_envelopes */
-#define SMTPD_ADDR_NULL_OK  (1 << 1) /* <> is valid (MAIL FROM) */
+#define SMTPD_ADDR_STRICT  (1 << 0) /* strict_rfc821_envelopes */
+#define SMTPD_ADDR_NULL_OK (1 << 1) /* <> is valid (MAIL FROM) */
 
 /* What MAIL FROM's parameters said. */
 typedef struct SMTPD_MAIL_ARGS {
-    long size;       /* SIZE=, -1 when absent */
-    int body_8bit;   /* BODY=8BITMIME */
-    int smtputf8;    /* SMTPUTF8 */
-    char ret[8];     /* RET=FULL or HDRS, "" when absent */
-    STRBUF *envid;   /* ENVID=, decoded; caller-owned */
+    long size;     /* SIZE=, -1 when absent */
+    int body_8bit; /* BODY=8BITMIME */
+    int smtputf8;  /* SMTPUTF8 */
+    char ret[8];   /* RET=FULL or HDRS, "" when absent */
+    STRBUF *envid; /* ENVID=, decoded; caller-owned */
 } SMTPD_MAIL_ARGS;
 
 /* What RCPT TO's parameters said. */
 typedef struct SMTPD_RCPT_ARGS {
-    int notify;      /* SMTPD_NOTIFY_* bits, 0 when absent */
-    STRBUF *orcpt;   /* ORCPT=, "type;decoded", caller-owned */
+    int notify;    /* SMTPD_NOTIFY_* bits, 0 when absent */
+    STRBUF *orcpt; /* ORCPT=, "type;decoded", caller-owned */
 } SMTPD_RCPT_ARGS;
 
 extern int smtpd_addr_verb(const char *line, size_t len, size_t *verb_len,

@@ -55,8 +55,8 @@ check_domains_add(CHECK_DOMAINS *cd, const char *param)
             strbuf_sprintf_cat(tables, "%s%s", LEN(tables) ? ", " : "",
                                items->argv[i]);
         } else if (items->argv[i][0] == '/') {
-            msg_warn("%s: file %s is not supported here; use a table",
-                     param, items->argv[i]);
+            msg_warn("%s: file %s is not supported here; use a table", param,
+                     items->argv[i]);
         } else {
             argv_add(cd->names, items->argv[i]);
         }

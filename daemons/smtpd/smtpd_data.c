@@ -40,10 +40,9 @@ smtpd_data_open(SMTPD_STATE *state)
 {
     SMTPD_MAIL_ARGS *a = &state->mail_args;
 
-    state->cleanup = cleanup_clnt_open(NULL, MAIL_CLASS_PUBLIC,
-                                       CLEANUP_FLAG_FILTER | CLEANUP_FLAG_MAP,
-                                       (int) smtpd_params.timeout * 1000,
-                                       state->buf);
+    state->cleanup = cleanup_clnt_open(
+        NULL, MAIL_CLASS_PUBLIC, CLEANUP_FLAG_FILTER | CLEANUP_FLAG_MAP,
+        (int) smtpd_params.timeout * 1000, state->buf);
     if (state->cleanup == NULL) {
         msg_warn("cleanup: %s", STR(state->buf));
         return -1;
@@ -74,8 +73,9 @@ data_received(SMTPD_STATE *state)
     strbuf_sprintf(hdr, "Received: from %s (%s [%s])\n",
                    LEN(state->helo) ? STR(state->helo) : state->name,
                    state->name, state->addr);
-    strbuf_sprintf_cat(hdr, "\tby %s (%s) with %s id %s", smtpd_params.myhostname,
-                       smtpd_params.mail_name, state->protocol, state->queue_id);
+    strbuf_sprintf_cat(hdr, "\tby %s (%s) with %s id %s",
+                       smtpd_params.myhostname, smtpd_params.mail_name,
+                       state->protocol, state->queue_id);
     if (state->rcpt_count == 1)
         strbuf_sprintf_cat(hdr, "\n\tfor <%s>; %s\n", STR(state->first_rcpt),
                            STR(date));
@@ -91,7 +91,8 @@ static void
 data_write(SMTPD_STATE *state, const char *data, size_t len)
 {
     state->msg_size += (long) len;
-    if (smtpd_params.size_limit > 0 && state->msg_size > smtpd_params.size_limit)
+    if (smtpd_params.size_limit > 0 &&
+        state->msg_size > smtpd_params.size_limit)
         state->msg_too_big = 1;
     if (!state->msg_too_big)
         cleanup_clnt_write(state->cleanup, data, len);
@@ -113,7 +114,8 @@ data_status_reply(SMTPD_STATE *state, int ret, CLEANUP_RESULT *res)
         smtpd_reply(state, "554 5.4.0 Error: too many hops");
     else if (ret == MAIL_STAT_RETRY || dsn[0] == '4')
         smtpd_reply(state, "451 %s Error: %s", dsn[0] == '4' ? dsn : "4.3.0",
-                    LEN(res->reason) ? STR(res->reason) : "queue file write error");
+                    LEN(res->reason) ? STR(res->reason)
+                                     : "queue file write error");
     else
         smtpd_reply(state, "%s %s %s",
                     (res->status & CLEANUP_STAT_CONT) ? "550" : "554",
@@ -275,8 +277,9 @@ bdat_read(SMTPD_STATE *state, long size, int keep)
     while (size > 0) {
         n = size > (long) sizeof(buf) ? sizeof(buf) : (size_t) size;
         if (stream_read_exact(state->client, buf, n) < 0) {
-            data_lost(state, stream_timedout(state->client) ? STREAM_TIMEOUT
-                                                            : STREAM_EOF,
+            data_lost(state,
+                      stream_timedout(state->client) ? STREAM_TIMEOUT
+                                                     : STREAM_EOF,
                       "BDAT");
             return -1;
         }
@@ -292,8 +295,8 @@ void
 smtpd_bdat(SMTPD_STATE *state, const char *args, size_t len)
 {
     long size;
-    int last, ok = state->in_mail && state->rcpt_count > 0 &&
-                   !state->bdat_failed;
+    int last,
+        ok = state->in_mail && state->rcpt_count > 0 && !state->bdat_failed;
 
     if (bdat_args(args, len, &size, &last) < 0) {
         /* Without a size we cannot find the next command: hang up. */
@@ -313,9 +316,9 @@ smtpd_bdat(SMTPD_STATE *state, const char *args, size_t len)
             state->bdat_failed = 1;
         smtpd_reply(state, state->in_mail && state->rcpt_count > 0
                                ? "554 5.5.1 Error: BDAT transaction failed"
-                               : state->in_mail
-                                     ? "503 5.5.1 Error: need RCPT command"
-                                     : "503 5.5.1 Error: need MAIL command");
+                           : state->in_mail
+                               ? "503 5.5.1 Error: need RCPT command"
+                               : "503 5.5.1 Error: need MAIL command");
         if (last)
             smtpd_reset(state);
         return;

@@ -29,10 +29,10 @@
 SMTPD_PARAMS smtpd_params;
 
 static const char *const cmd_names[SMTPD_NCMDS] = {
-    "helo", "ehlo", "mail", "rcpt", "data", "bdat", "rset",
+    "helo", "ehlo", "mail", "rcpt", "data", "bdat",   "rset",
     "noop", "vrfy", "etrn", "help", "quit", "unknown"};
 static const char *const cmd_upper[SMTPD_NCMDS] = {
-    "HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET",
+    "HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT",   "RSET",
     "NOOP", "VRFY", "ETRN", "HELP", "QUIT", "UNKNOWN"};
 
 /* smtpd_state_create - the state of one connection */
@@ -48,9 +48,9 @@ smtpd_state_create(STREAM *client, const char *addr, const char *port,
     state->port = mystrdup(port);
     state->server_addr = mystrdup(server_addr);
     /* No DNS here: loopback is "localhost", anything else "unknown". */
-    state->name = mystrdup(strcmp(addr, "127.0.0.1") == 0 ||
-                                   strcmp(addr, "::1") == 0
-                               ? "localhost" : "unknown");
+    state->name = mystrdup(
+        strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0 ? "localhost"
+                                                                   : "unknown");
     state->namaddr = mymalloc(strlen(state->name) + strlen(addr) + 3);
     sprintf(state->namaddr, "%s[%s]", state->name, addr);
     state->helo = strbuf_create(0);
@@ -142,10 +142,10 @@ smtpd_log_reject(SMTPD_STATE *state, const char *cmd, const char *rcpt)
     STRBUF *tmp = strbuf_create(0);
 
     msg_info("%s: reject: %s from %s: %s; from=<%s>%s%s%s proto=%s helo=<%s>",
-             state->queue_id ? state->queue_id : "NOQUEUE", cmd,
-             state->namaddr, STR(state->reply), STR(state->sender),
-             rcpt ? " to=<" : "", rcpt ? smtpd_printable(tmp, rcpt, 256) : "",
-             rcpt ? ">" : "", state->protocol, STR(state->helo));
+             state->queue_id ? state->queue_id : "NOQUEUE", cmd, state->namaddr,
+             STR(state->reply), STR(state->sender), rcpt ? " to=<" : "",
+             rcpt ? smtpd_printable(tmp, rcpt, 256) : "", rcpt ? ">" : "",
+             state->protocol, STR(state->helo));
     strbuf_free(tmp);
 }
 
@@ -273,8 +273,7 @@ smtpd_mail(SMTPD_STATE *state, const char *args, size_t len)
 
 /* smtpd_rcpt_parse - parse RCPT TO's path and parameters into state->buf */
 static int
-smtpd_rcpt_parse(SMTPD_STATE *state, const char *args, size_t len,
-                 STRBUF *rcpt)
+smtpd_rcpt_parse(SMTPD_STATE *state, const char *args, size_t len, STRBUF *rcpt)
 {
     const char *p = smtpd_prefix(args, len, "TO:");
     size_t used;
@@ -335,10 +334,10 @@ smtpd_rcpt(SMTPD_STATE *state, const char *args, size_t len)
     } else if (state->cleanup == NULL && smtpd_data_open(state) < 0) {
         smtpd_reply(state, "451 4.3.0 Error: queue file write error");
     } else {
-        cleanup_clnt_rcpt(state->cleanup, STR(rcpt), STR(rcpt),
-                          LEN(state->rcpt_args.orcpt)
-                              ? STR(state->rcpt_args.orcpt) : NULL,
-                          state->rcpt_args.notify);
+        cleanup_clnt_rcpt(
+            state->cleanup, STR(rcpt), STR(rcpt),
+            LEN(state->rcpt_args.orcpt) ? STR(state->rcpt_args.orcpt) : NULL,
+            state->rcpt_args.notify);
         if (state->rcpt_count++ == 0)
             strbuf_strcpy(state->first_rcpt, STR(rcpt));
         smtpd_reply(state, "250 2.1.5 Ok");

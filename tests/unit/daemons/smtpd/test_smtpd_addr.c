@@ -47,9 +47,10 @@ static const struct {
     {"empty input", "", N, NULL, 0},
     {"only spaces", "   ", N, NULL, 0},
     {"utf8", "<j\xc3\xb6rg@b>", S, "j\xc3\xb6rg@b", 9},
-    {"label 64", "<a@"
-                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-                 "aaaa>",
+    {"label 64",
+     "<a@"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "aaaa>",
      S, NULL, 0},
 };
 
@@ -58,8 +59,8 @@ START_TEST(test_path)
     STRBUF *addr = strbuf_create(0), *why = strbuf_create(0);
     size_t used = 0;
     const char *in = path_cases[_i].input;
-    int ret = smtpd_addr_path(in, strlen(in), path_cases[_i].flags, addr, &used,
-                              why);
+    int ret =
+        smtpd_addr_path(in, strlen(in), path_cases[_i].flags, addr, &used, why);
 
     if (path_cases[_i].want == NULL) {
         ck_assert_msg(ret < 0, "%s: accepted as %s", path_cases[_i].name,
@@ -83,7 +84,8 @@ static const struct {
     {"size", " SIZE=1000", "1000 0 0  "},
     {"size over", " SIZE=20001", "552 5.3.4 Message size exceeds fixed limit"},
     {"size junk", " SIZE=12x", "501 5.5.4 Bad message size syntax"},
-    {"size huge", " SIZE=99999999999999999999", "501 5.5.4 Bad message size syntax"},
+    {"size huge", " SIZE=99999999999999999999",
+     "501 5.5.4 Bad message size syntax"},
     {"body", " body=8bitmime", "-1 1 0  "},
     {"binary", " BODY=BINARYMIME", "501 5.5.4 Unsupported BODY type"},
     {"utf8", " SMTPUTF8", "-1 0 1  "},
@@ -127,7 +129,8 @@ static const struct {
     {"never", " NOTIFY=never", "1 "},
     {"never and more", " NOTIFY=NEVER,DELAY", "501 5.5.4 Bad NOTIFY parameter"},
     {"notify empty", " NOTIFY=", "501 5.5.4 Bad NOTIFY parameter"},
-    {"notify trailing comma", " NOTIFY=DELAY,", "501 5.5.4 Bad NOTIFY parameter"},
+    {"notify trailing comma", " NOTIFY=DELAY,",
+     "501 5.5.4 Bad NOTIFY parameter"},
     {"orcpt", " ORCPT=rfc822;a+40b", "0 rfc822;a@b"},
     {"orcpt no type", " ORCPT=;a", "501 5.5.4 Bad ORCPT parameter"},
     {"orcpt bad type", " ORCPT=rf\001c;a", "501 5.5.4 Bad ORCPT parameter"},
@@ -159,8 +162,12 @@ static const struct {
     int ok;
     size_t verb, args;
 } verb_cases[] = {
-    {"MAIL FROM:<>", 1, 4, 5}, {"QUIT", 1, 4, 4}, {"NOOP   x", 1, 4, 7},
-    {"", 0, 0, 0},             {" MAIL", 0, 0, 0}, {"MA1L", 0, 0, 0},
+    {"MAIL FROM:<>", 1, 4, 5},
+    {"QUIT", 1, 4, 4},
+    {"NOOP   x", 1, 4, 7},
+    {"", 0, 0, 0},
+    {" MAIL", 0, 0, 0},
+    {"MA1L", 0, 0, 0},
     {"ABCDEFGHIJKLMNOPQ", 0, 0, 0},
 };
 
