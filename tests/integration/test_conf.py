@@ -20,6 +20,8 @@ EXCEPTIONS = {
     "html_directory", "manpage_directory", "sendmail_path",
     "newaliases_path", "mailq_path", "mail_owner", "setgid_group",
     "mail_name", "mail_version", "syslog_name", "alias_maps",
+    # Postfix 3.9's anti-smuggling default, not 3.7's "no" (docs/smtpd.md).
+    "smtpd_forbid_bare_newline",
 }
 # Computed from the host: compared with a live Postfix on this host only.
 COMPUTED = {"myhostname", "mydomain", "mynetworks"}

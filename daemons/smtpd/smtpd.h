@@ -1,0 +1,131 @@
+#ifndef SMTPD_H
+#define SMTPD_H
+
+/*
+ * smtpd - the SMTP server's shared state: the parameters it reads once,
+ * one SMTPD_STATE per connection (owned by smtpd_service(), freed in
+ * smtpd_state_free()), and the functions the topic files export.
+ */
+#include "argv.h"
+#include "cleanup_clnt.h"
+#include "smtpd_addr.h"
+#include "stream.h"
+#include "strbuf.h"
+
+/* smtpd_forbid_bare_newline settings (Postfix's meanings). */
+#define SMTPD_BARE_LF_NO     0 /* a bare LF ends a line, ".\n" ends DATA */
+#define SMTPD_BARE_LF_NORMAL 1 /* only CRLF.CRLF ends DATA */
+#define SMTPD_BARE_LF_STRICT 2 /* a bare LF is rejected, and we hang up */
+
+/* Parameters, read by smtpd_params_init(). */
+typedef struct SMTPD_PARAMS {
+    char *myhostname;
+    char *mail_name;
+    char *banner; /* smtpd_banner, expanded */
+    long timeout; /* smtpd_timeout, seconds */
+    long rcpt_limit;
+    long hard_error_limit;
+    long soft_error_limit;
+    long error_sleep; /* seconds */
+    long line_limit;  /* line_length_limit */
+    long size_limit;  /* message_size_limit, 0 = none */
+    long queue_minfree;
+    int helo_required;
+    int strict_rfc821;
+    int disable_vrfy;
+    int bare_lf;       /* SMTPD_BARE_LF_* */
+    long bare_lf_code; /* smtpd_forbid_bare_newline_reject_code */
+} SMTPD_PARAMS;
+
+extern SMTPD_PARAMS smtpd_params;
+
+/* Commands counted for the "disconnect from" line. */
+enum {
+    SMTPD_CMD_HELO,
+    SMTPD_CMD_EHLO,
+    SMTPD_CMD_MAIL,
+    SMTPD_CMD_RCPT,
+    SMTPD_CMD_DATA,
+    SMTPD_CMD_BDAT,
+    SMTPD_CMD_RSET,
+    SMTPD_CMD_NOOP,
+    SMTPD_CMD_VRFY,
+    SMTPD_CMD_ETRN,
+    SMTPD_CMD_HELP,
+    SMTPD_CMD_QUIT,
+    SMTPD_CMD_UNKNOWN,
+    SMTPD_NCMDS
+};
+
+typedef struct SMTPD_STATE {
+    STREAM *client;
+    char *name; /* "unknown" or "localhost" (no DNS here) */
+    char *addr; /* client address, printable */
+    char *port;
+    char *server_addr;    /* our end of the connection */
+    char *namaddr;        /* name[addr], for logging */
+    STRBUF *helo;         /* HELO/EHLO argument, empty before */
+    const char *protocol; /* SMTP or ESMTP */
+    int trusted;          /* the client is in mynetworks */
+    /* The mail transaction. */
+    int in_mail;
+    STRBUF *sender;
+    SMTPD_MAIL_ARGS mail_args;
+    SMTPD_RCPT_ARGS rcpt_args;
+    long rcpt_count;
+    STRBUF *first_rcpt;
+    CLEANUP_CLNT *cleanup;
+    char *queue_id;
+    int bdat_failed; /* a BDAT chunk went wrong: drop until LAST/RSET */
+    int bdat_started;
+    long msg_size; /* content bytes so far */
+    int msg_too_big;
+    int data_crlf; /* BDAT: a CR ended the previous chunk */
+    /* Counters. */
+    int error_count;
+    int ok[SMTPD_NCMDS];
+    int total[SMTPD_NCMDS];
+    int quit;      /* hang up after this reply */
+    STRBUF *line;  /* the current command line */
+    STRBUF *reply; /* scratch */
+    STRBUF *buf;   /* scratch */
+} SMTPD_STATE;
+
+/* smtpd.c */
+extern void smtpd_params_init(void);
+
+/* smtpd_proto.c */
+extern SMTPD_STATE *smtpd_state_create(STREAM *client, const char *addr,
+                                       const char *port,
+                                       const char *server_addr);
+extern SMTPD_STATE *smtpd_state_free(SMTPD_STATE *state);
+extern void smtpd_proto(SMTPD_STATE *state);
+extern void smtpd_reply(SMTPD_STATE *state, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+extern void smtpd_reset(SMTPD_STATE *state);
+extern void smtpd_log_reject(SMTPD_STATE *state, const char *cmd,
+                             const char *rcpt);
+extern const char *smtpd_counts(SMTPD_STATE *state, STRBUF *out);
+
+/* smtpd_data.c */
+extern void smtpd_data(SMTPD_STATE *state);
+extern void smtpd_bdat(SMTPD_STATE *state, const char *args, size_t len);
+extern int smtpd_data_open(SMTPD_STATE *state);
+
+/* smtpd_check.c: the policy hook.  0 = go on, -1 = reply in *reply. */
+extern void smtpd_check_init(void);
+extern int smtpd_check_mynetworks(const char *addr);
+extern int smtpd_check_client(SMTPD_STATE *state, STRBUF *reply);
+extern int smtpd_check_helo(SMTPD_STATE *state, const char *helo,
+                            STRBUF *reply);
+extern int smtpd_check_mail(SMTPD_STATE *state, const char *sender,
+                            STRBUF *reply);
+extern int smtpd_check_rcpt(SMTPD_STATE *state, const char *rcpt,
+                            STRBUF *reply);
+extern int smtpd_check_queue(SMTPD_STATE *state, STRBUF *reply);
+
+/* Pure helpers of smtpd_check.c, for tests. */
+extern int smtpd_check_cidr(const char *pattern, const char *addr);
+extern int smtpd_check_domain_in(const char *domain, const ARGV *list);
+
+#endif
