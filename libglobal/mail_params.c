@@ -28,6 +28,8 @@ static const PARAM_DEF params[] = {
      "Backwards-compatibility level of the defaults", 0},
     {"config_directory", PARAM_STR, DEF_CONFIG_DIR,
      "Where main.cf and master.cf live", PARAM_F_PATH},
+    {"alternate_config_directories", PARAM_LIST, "",
+     "Configuration folders unprivileged users may name to postdrop", 0},
     {"queue_directory", PARAM_STR, DEF_QUEUE_DIR, "The queue's top folder",
      PARAM_F_PATH},
     {"command_directory", PARAM_STR, DEF_COMMAND_DIR,

@@ -39,6 +39,7 @@ static const struct {
     {"set-permissions", set_permissions_main,
      "fix owners and modes of the queue tree"},
     {"log", log_main, "write a line to the mail log (like postlog)"},
+    {"drop", drop_main, "store a message in maildrop/ (like postdrop)"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

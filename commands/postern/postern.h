@@ -32,6 +32,9 @@ extern int set_permissions_main(int argc, char **argv);
 /* postern_log.c: a line to the mail log (like postlog(1)). */
 extern int log_main(int argc, char **argv);
 
+/* postern_drop.c: exec the setgid postdrop(1). */
+extern int drop_main(int argc, char **argv);
+
 /*
  * postern_plain_args - parse the options of a subcommand that has none of
  * its own (-c DIR, -v, --help): 0 to go on, else its exit status + 1.
