@@ -42,6 +42,7 @@ static const struct {
     {"queue", queue_main, "list or flush the queue (like postqueue)"},
     {"super", super_main, "delete, hold, release, requeue (like postsuper)"},
     {"cat", cat_main, "print a queue file (like postcat)"},
+    {"drop", drop_main, "store a message in maildrop/ (like postdrop)"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -36,6 +36,8 @@ extern int log_main(int argc, char **argv);
 extern int queue_main(int argc, char **argv);
 extern int super_main(int argc, char **argv);
 extern int cat_main(int argc, char **argv);
+/* postern_drop.c: exec the setgid postdrop(1). */
+extern int drop_main(int argc, char **argv);
 
 /*
  * postern_plain_args - parse the options of a subcommand that has none of
