@@ -12,7 +12,9 @@ import subprocess
 import time
 import unittest
 
-from instance import BUILD, Instance, built, default_master_cf
+from instance import BUILD, Instance, built, connect_unix, \
+    default_master_cf
+from test_postdrop import maildrop, record
 from qfile_reader import QueueFile
 
 MASTER_CF = """\
@@ -32,6 +34,26 @@ def usable():
     return all(built(d) for d in ("pickup", "cleanup", "trivial-rewrite",
                                   "showq")) and \
         all(os.access(command(c), os.X_OK) for c in COMMANDS)
+
+
+ALPHABET = ("0123456789BCDFGHJKLMNPQRSTVWXYZ"
+            "bcdfghjklmnpqrstvwxyz")
+
+
+def b52(n, width=0, base=52):
+    out = ""
+    while n:
+        out = ALPHABET[n % base] + out
+        n //= base
+    return out.rjust(width, "0") if width else (out or "0")
+
+
+def queue_id_for(path):
+    """A valid queue ID for the file at path (docs/queue-format.md)."""
+    t = time.time()
+    sec, usec = int(t), int((t - int(t)) * 1e6)
+    return (b52(sec, 6) + b52(usec, 4) + "z" +
+            b52(os.stat(path).st_ino, base=51))
 
 
 def wait_for(pred, timeout=15.0, what="condition"):
@@ -91,8 +113,9 @@ class SubmissionTest(unittest.TestCase):
         msg = (b"From: someone@example.org\nTo: a@example.com\n"
                b"Cc: b@example.com, c@example.com\nBcc: d@example.com\n"
                b"Subject: t\n\nhello\n.\nafter the dot\n")
-        user = "nobody" if self.inst.privsep else None
-        r = self.sendmail(["-t", "-i"], msg, user=user)
+        # As the invoking user: postdrop refuses a non-default MAIL_CONFIG
+        # to other users (test_postdrop covers the setgid path as nobody).
+        r = self.sendmail(["-t", "-i"], msg)
         self.assertEqual(r.returncode, 0, r.stderr)
         names = self.queued()
         self.assertEqual(len(names), 1, names)
@@ -106,10 +129,9 @@ class SubmissionTest(unittest.TestCase):
         self.assertEqual(qf.header("Bcc"), [])
         self.assertEqual(len(qf.header("To")), 1)
         self.assertIn("after the dot", qf.lines)  # -i: "." is data
-        if user:
-            self.assertEqual(qf.sender, "nobody@example.org")
-            uid = pwd.getpwnam(user).pw_uid
-            self.inst.wait_log(rf"{names[0]}: uid={uid} from=<nobody")
+        login = pwd.getpwuid(os.getuid()).pw_name
+        self.assertEqual(qf.sender, f"{login}@example.org")
+        self.inst.wait_log(rf"{names[0]}: uid={os.getuid()} from=<{login}>")
 
     def test_queue_tools_on_a_real_message(self):
         r = self.sendmail(["-f", "s@example.org", "r1@example.com",
@@ -145,6 +167,62 @@ class SubmissionTest(unittest.TestCase):
         self.assertEqual(d.returncode, 0, d.stderr)
         self.assertEqual(self.inst.postern("queue", "-p").stdout,
                          "Mail queue is empty\n")
+
+    def plant(self, data, mode=0o744, age=0):
+        """A file in maildrop/ as a user could leave it there; its ID."""
+        maildrop = os.path.join(self.inst.queue_dir, "maildrop")
+        tmp = os.path.join(maildrop, "plant.tmp")
+        with open(tmp, "wb") as f:
+            f.write(data)
+        qid = queue_id_for(tmp)
+        path = os.path.join(maildrop, qid)
+        os.rename(tmp, path)
+        os.chmod(path, mode)
+        if age:
+            t = time.time() - age
+            os.utime(path, (t, t))
+        return qid, path
+
+    def wake_pickup(self):
+        sock = os.path.join(self.inst.queue_dir, "public", "pickup")
+        wait_for(lambda: os.path.exists(sock), what=sock)
+        s = connect_unix(sock)
+        s.sendall(b"W")
+        s.close()
+
+    def test_pickup_refuses_forged_records(self):
+        forged = {
+            "time": maildrop(extra=[("T", "1 0")]),
+            "done": maildrop(extra=[("D", "x@example.com")]),
+            "orig": maildrop(extra=[("O", "x@example.com")]),
+            "attr": maildrop(attrs=[("rewrite_context", "remote")]),
+            "size": record("C", "0 0 0") + maildrop(),
+        }
+        planted = {k: self.plant(v) for k, v in forged.items()}
+        self.wake_pickup()
+        corrupt = os.path.join(self.inst.queue_dir, "corrupt")
+        for what, (qid, path) in planted.items():
+            wait_for(lambda: os.path.exists(os.path.join(corrupt, qid)),
+                     what=f"{what}: {qid} in corrupt/")
+            self.assertFalse(os.path.exists(path), what)
+            self.inst.wait_log(rf"{qid}: saved to corrupt queue: .*uid=")
+        self.assertEqual(os.listdir(self.incoming), [])
+
+    def test_pickup_valid_and_stale_files(self):
+        good, _ = self.plant(maildrop(sender="u@example.org"))
+        young, ypath = self.plant(maildrop(), mode=0o600)
+        stale, spath = self.plant(maildrop(), mode=0o600, age=7200)
+        self.wake_pickup()
+        self.queued()
+        self.inst.wait_log(rf"maildrop/{stale}: .*incomplete file")
+        self.assertTrue(os.path.exists(ypath), "young incomplete file taken")
+        link = os.path.join(self.inst.queue_dir, "maildrop",
+                            queue_id_for(ypath)[:-1] + "B")
+        os.symlink("/etc/passwd", link)
+        self.wake_pickup()
+        wait_for(lambda: not os.path.lexists(link), what="symlink removed")
+        self.inst.wait_log(r"not a regular file: removed")
+        self.assertFalse(os.path.exists(spath), "stale file left")
 
     def test_tempfail_when_queue_unwritable(self):
         maildrop = os.path.join(self.inst.queue_dir, "maildrop")
