@@ -253,14 +253,14 @@ cleanup_phrase(STRBUF *out, const char *name)
     strbuf_addch(out, '"');
 }
 
-/* cleanup_add_from - From: from the envelope sender and full_name */
+/* cleanup_add_from - From: (or Resent-From:) from the envelope sender */
 static void
-cleanup_add_from(CLEANUP_STATE *state)
+cleanup_add_from(CLEANUP_STATE *state, const char *prefix)
 {
     STRBUF *ext = strbuf_create(100);
     const char *sender = state->sender ? state->sender : "";
 
-    strbuf_strcpy(state->buf, "From: ");
+    strbuf_sprintf(state->buf, "%sFrom: ", prefix);
     if (*sender == 0) {
         strbuf_strcat(state->buf, "MAILER-DAEMON");
     } else {
@@ -276,6 +276,32 @@ cleanup_add_from(CLEANUP_STATE *state)
 }
 
 #define SEEN(s, t) ((s)->hdr_seen & (1u << (t)))
+
+/*
+ * cleanup_add_resent - a message sent again (a Resent- block, RFC 5322
+ * section 3.6.6) gets Resent-Message-Id, Resent-Date and Resent-From
+ * when missing, as the originals are added to a message without them.
+ */
+static void
+cleanup_add_resent(CLEANUP_STATE *state, STRBUF *tmp)
+{
+    STRBUF *id = strbuf_create(100);
+
+    if (state->errs == 0 && !SEEN(state, HDR_RESENT_MESSAGE_ID)) {
+        mail_date_message_id(id, state->arrival_sec, state->queue_id,
+                             state->p->myhostname);
+        strbuf_sprintf(tmp, "Resent-Message-Id: %s", STR(id));
+        cleanup_emit(state, STR(tmp), LEN(tmp));
+    }
+    if (state->errs == 0 && !SEEN(state, HDR_RESENT_DATE)) {
+        strbuf_sprintf(tmp, "Resent-Date: %s",
+                       STR(mail_date(state->buf, state->arrival_sec)));
+        cleanup_emit(state, STR(tmp), LEN(tmp));
+    }
+    if (state->errs == 0 && !SEEN(state, HDR_RESENT_FROM))
+        cleanup_add_from(state, "Resent-");
+    strbuf_free(id);
+}
 
 /* cleanup_header_done - add what is missing at the end of the headers */
 static void
@@ -295,7 +321,9 @@ cleanup_header_done(CLEANUP_STATE *state)
         cleanup_emit(state, STR(tmp), LEN(tmp));
     }
     if (state->errs == 0 && !SEEN(state, HDR_FROM))
-        cleanup_add_from(state);
+        cleanup_add_from(state, "");
+    if (state->resent)
+        cleanup_add_resent(state, tmp);
     if (state->errs == 0 && *state->p->undisclosed_hdr &&
         !SEEN(state, HDR_TO) && !SEEN(state, HDR_CC) && !SEEN(state, HDR_BCC))
         cleanup_emit(state, state->p->undisclosed_hdr,

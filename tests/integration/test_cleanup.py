@@ -111,6 +111,26 @@ class CleanupTest(CleanupBase):
         self.assertEqual(qf.header("Bcc"), [])
         self.assertEqual(qf.header("Cc"), ["c@example.org"])
 
+    def test_resent_block(self):
+        content = ("From: orig@example.com\nTo: first@example.com\n"
+                   "Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
+                   "Message-Id: <orig@example.com>\n"
+                   "Resent-To: again@example.com\n"
+                   "Resent-Bcc: hidden@example.com\nSubject: t\n\nx\n")
+        qid, reply = submit(self.sock, "s@example.com", [], content,
+                            flags=FLAG_MAP | FLAG_EXTRACT)
+        self.assertEqual(reply["status"], 0, reply)
+        qf = self.queue_file("incoming", qid)
+        # Resent- recipients only, Resent-Bcc removed, the block completed.
+        self.assertEqual(sorted(qf.rcpts),
+                         ["again@example.com", "hidden@example.com"])
+        self.assertEqual(qf.header("Resent-Bcc"), [])
+        self.assertEqual(qf.header("Resent-From"), ["<s@example.com>"])
+        self.assertEqual(len(qf.header("Resent-Date")), 1)
+        self.assertRegex(qf.header("Resent-Message-Id")[0],
+                         rf"^<\d{{14}}\.{qid}@")
+        self.assertEqual(qf.header("Message-Id"), ["<orig@example.com>"])
+
     def test_no_recipients(self):
         qid, reply = submit(self.sock, "s@example.com", [], "Subject: x\n\n")
         self.assertEqual(reply["status"], 3, reply)
