@@ -62,7 +62,6 @@ extern int sendmail_opts_parse(int argc, char **argv, SENDMAIL_OPTS *opts,
                                STRBUF *why);
 extern int sendmail_parse_notify(const char *str, size_t len, int *flags);
 extern int sendmail_envid_ok(const char *str, size_t len);
-extern int sendmail_xtext_decode(const char *str, size_t len, STRBUF *out);
 extern STRBUF *sendmail_strip_addr(STRBUF *out, const char *addr, size_t len);
 extern STRBUF *sendmail_gecos_name(STRBUF *out, const char *gecos);
 

@@ -10,7 +10,7 @@
  * usage error.  It never exits, logs or changes argv.
  *
  * sendmail_parse_notify() reads a DSN NOTIFY list (RFC 3461 4.1);
- * sendmail_envid_ok() and sendmail_xtext_decode() check and decode an
+ * sendmail_envid_ok() checks an
  * ENVID (RFC 3461 4, 4.4); sendmail_strip_addr() removes one pair of
  * surrounding angle brackets; sendmail_gecos_name() takes a passwd GECOS
  * field up to its first comma.  The STRBUF results belong to the caller.
@@ -21,6 +21,7 @@
 
 #include "rec_type.h"
 #include "sendmail.h"
+#include "xtext.h"
 
 /* Options that take a value (attached or the next word). */
 #define SM_OPT_WITH_ARG "BCFLNORVXbfor"
@@ -304,45 +305,6 @@ sendmail_envid_ok(const char *str, size_t len)
         if ((unsigned char) str[i] < 0x21 || (unsigned char) str[i] > 0x7e)
             return 0;
     return 1;
-}
-
-/* hex_value - one upper-case hex digit (RFC 3461 4: xtext), or -1 */
-static int
-hex_value(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* sendmail_xtext_decode - RFC 3461 section 4 xtext to out; 0 or -1 */
-int
-sendmail_xtext_decode(const char *str, size_t len, STRBUF *out)
-{
-    size_t i;
-    int hi, lo;
-
-    strbuf_reset(out);
-    for (i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char) str[i];
-
-        if (ch == '+') {
-            if (len - i < 3)
-                return -1;
-            if ((hi = hex_value(str[i + 1])) < 0 ||
-                (lo = hex_value(str[i + 2])) < 0)
-                return -1;
-            strbuf_addch(out, hi * 16 + lo);
-            i += 2;
-        } else if (ch < 0x21 || ch > 0x7e || ch == '=') {
-            return -1;
-        } else {
-            strbuf_addch(out, ch);
-        }
-    }
-    return 0;
 }
 
 /* sendmail_strip_addr - addr without one pair of surrounding <> */

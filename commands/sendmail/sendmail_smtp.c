@@ -27,6 +27,7 @@
 #include "rec_type.h"
 #include "record.h"
 #include "sendmail.h"
+#include "xtext.h"
 #include "stringops.h"
 
 /* RFC 5321 4.5.3.1.4: a command line is at most 512 octets with CRLF. */
@@ -169,7 +170,7 @@ mail_param(SMTP_STATE *s, const char *key, size_t klen, const char *val,
         else
             return -1;
     } else if (key_is(key, klen, "ENVID")) {
-        if (sendmail_xtext_decode(val, vlen, s->buf) < 0 ||
+        if (xtext_decode(val, vlen, SM_ENVID_MAX, s->buf) < 0 ||
             !sendmail_envid_ok(STR(s->buf), LEN(s->buf)))
             return -1;
         sendmail_env_set(&s->env->envid, STR(s->buf));
@@ -235,7 +236,7 @@ rcpt_params(SMTP_STATE *s, const char *args, int *notify, STRBUF *orcpt)
             /* addr-type ";" xtext, kept encoded as the record wants. */
             semi = memchr(val, ';', vlen);
             if (semi == NULL || semi == val ||
-                sendmail_xtext_decode(semi + 1, vlen - (semi + 1 - val),
+                xtext_decode(semi + 1, vlen - (semi + 1 - val), SM_ENVID_MAX,
                                       s->buf) < 0)
                 return -1;
             strbuf_memcpy(orcpt, val, vlen);

@@ -11,7 +11,7 @@
  * strict_rfc821_envelopes is off.  smtpd_addr_mail_args() and
  * smtpd_addr_rcpt_args() parse the parameters after the path and fill
  * caller-owned structures; on error the reply is a complete SMTP reply
- * ("555 5.5.4 ...") without CRLF.  smtpd_addr_xtext() decodes RFC 3461
+ * ("555 5.5.4 ...") without CRLF; libglobal/xtext decodes RFC 3461
  * xtext.  All results go to caller-owned STRBUFs; nothing is fatal.
  */
 #include <arpa/inet.h>
@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "smtpd_addr.h"
+#include "xtext.h"
 
 /* RFC 5321 section 4.1.2 atext, plus 8-bit octets for RFC 6531. */
 static int
@@ -269,47 +270,6 @@ smtpd_addr_is_postmaster(const char *addr)
     return strcasecmp(addr, "postmaster") == 0;
 }
 
-/* addr_hex - value of an uppercase hex digit, or -1 */
-static int
-addr_hex(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* smtpd_addr_xtext - decode RFC 3461 section 4 xtext */
-int
-smtpd_addr_xtext(const char *text, size_t len, STRBUF *out)
-{
-    size_t i;
-    int hi, lo;
-
-    strbuf_reset(out);
-    for (i = 0; i < len; i++) {
-        if (text[i] == '+') {
-            if (len - i < 3 || (hi = addr_hex(text[i + 1])) < 0 ||
-                (lo = addr_hex(text[i + 2])) < 0)
-                return -1;
-            /* No control characters: the value goes into attributes. */
-            if (hi * 16 + lo < 32 || hi * 16 + lo == 127)
-                return -1;
-            if (strbuf_addch(out, hi * 16 + lo) < 0)
-                return -1;
-            i += 2;
-        } else if (text[i] < 33 || text[i] > 126 || text[i] == '=') {
-            return -1;
-        } else if (strbuf_addch(out, text[i]) < 0) {
-            return -1;
-        }
-        if (LEN(out) > SMTPD_XTEXT_MAX)
-            return -1;
-    }
-    return 0;
-}
-
 /* An ESMTP parameter: keyword and value (NULL when there is no "="). */
 typedef struct ADDR_PARAM {
     const char *key;
@@ -416,7 +376,7 @@ addr_mail_param(const ADDR_PARAM *p, long limit, SMTPD_MAIL_ARGS *args,
     if (addr_key_is(p, "ENVID") && LEN(args->envid) == 0) {
         /* RFC 3461 section 4.4: at most 100 characters, xtext. */
         if (p->value == NULL || p->value_len == 0 || p->value_len > 100 ||
-            smtpd_addr_xtext(p->value, p->value_len, args->envid) < 0)
+            xtext_decode(p->value, p->value_len, SMTPD_XTEXT_MAX, args->envid) < 0)
             return strbuf_fail(reply, 0, "501 5.5.4 Bad ENVID parameter");
         return 0;
     }
@@ -502,7 +462,8 @@ addr_orcpt(const char *v, size_t n, STRBUF *orcpt)
         if (!isalnum((unsigned char) *cp) && *cp != '-')
             return -1;
     tmp = strbuf_create(0);
-    ret = smtpd_addr_xtext(semi + 1, n - (size_t) (semi - v) - 1, tmp);
+    ret = xtext_decode(semi + 1, n - (size_t) (semi - v) - 1, SMTPD_XTEXT_MAX,
+                       tmp);
     if (ret == 0 && LEN(tmp) > 0) {
         strbuf_memcpy(orcpt, v, (size_t) (semi - v) + 1);
         strbuf_memcat(orcpt, STR(tmp), LEN(tmp));

@@ -54,7 +54,6 @@ extern int smtpd_addr_mail_args(const char *text, size_t len, long size_limit,
                                 SMTPD_MAIL_ARGS *args, STRBUF *reply);
 extern int smtpd_addr_rcpt_args(const char *text, size_t len,
                                 SMTPD_RCPT_ARGS *args, STRBUF *reply);
-extern int smtpd_addr_xtext(const char *text, size_t len, STRBUF *out);
 extern int smtpd_addr_is_postmaster(const char *addr);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * test_sendmail_opts - sendmail's command line, -N lists, ENVID and xtext,
+ * test_sendmail_opts - sendmail's command line, -N lists, ENVID,
  * and the line handling of sendmail_copy().
  */
 #include <fcntl.h>
@@ -135,28 +135,6 @@ START_TEST(test_notify)
 }
 END_TEST
 
-static const struct {
-    const char *input;
-    const char *want; /* NULL: refused */
-} xtext_cases[] = {
-    {"abc", "abc"}, {"a+2Bb", "a+b"}, {"+3D", "="},  {"a+2b", NULL},
-    {"a+2", NULL},  {"a=b", NULL},    {"a b", NULL}, {"", ""},
-};
-
-START_TEST(test_xtext)
-{
-    STRBUF *out = strbuf_create(10);
-    int rc = sendmail_xtext_decode(xtext_cases[_i].input,
-                                   strlen(xtext_cases[_i].input), out);
-
-    if (xtext_cases[_i].want == NULL)
-        ck_assert_int_eq(rc, -1);
-    else
-        ck_assert_str_eq(STR(out), xtext_cases[_i].want);
-    strbuf_free(out);
-}
-END_TEST
-
 START_TEST(test_small_values)
 {
     STRBUF *out = strbuf_create(10);
@@ -265,7 +243,6 @@ sendmail_opts_suite(void)
     tcase_add_loop_test(tc, test_parse, 0, NITEMS(parse_cases));
     tcase_add_test(tc, test_argv0);
     tcase_add_loop_test(tc, test_notify, 0, NITEMS(notify_cases));
-    tcase_add_loop_test(tc, test_xtext, 0, NITEMS(xtext_cases));
     tcase_add_test(tc, test_small_values);
     tcase_add_loop_test(tc, test_copy, 0, NITEMS(copy_cases));
     suite_add_tcase(s, tc);

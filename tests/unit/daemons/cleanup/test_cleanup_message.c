@@ -76,7 +76,11 @@ static const struct {
     {"extract resent only", CLEANUP_FLAG_EXTRACT,
      "Date: d\nMessage-Id: <m@x>\nFrom: f@y\nTo: a@y\nResent-To: z@y\n"
      "Resent-Bcc: w@y\n\n",
-     HDRS "From: f@y|To: a@y|Resent-To: z@y||", "r@x,z@y,w@y"},
+     HDRS "From: f@y|To: a@y|Resent-To: z@y|"
+          "Resent-Message-Id: <19700101000000.QID@host.test>|"
+          "Resent-Date: Thu, 1 Jan 1970 00:00:00 +0000 (UTC)|"
+          "Resent-From: <snd@origin>||",
+     "r@x,z@y,w@y"},
     {"bcc kept without -t", 0,
      "Date: d\nMessage-Id: <m@x>\nFrom: f@y\nBcc: d@y\n\n",
      HDRS "From: f@y|Bcc: d@y||", "r@x"},
