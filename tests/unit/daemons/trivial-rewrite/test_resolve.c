@@ -192,6 +192,17 @@ setup(void)
         make_list("inet_interfaces", MATCH_ADDR, "192.0.2.10 2001:db8::10");
 }
 
+/* teardown - the lists setup made */
+static void
+teardown(void)
+{
+    match_list_free(params.mydestination);
+    match_list_free(params.virtual_alias_domains);
+    match_list_free(params.virtual_mailbox_domains);
+    match_list_free(params.relay_domains);
+    match_list_free(params.local_addrs);
+}
+
 START_TEST(test_resolve)
 {
     RESOLVE_REPLY reply;
@@ -215,6 +226,7 @@ START_TEST(test_resolve)
     resolve_reply_free(&reply);
     maps_free(params.transport_maps);
     maps_free(params.sender_relayhost_maps);
+    teardown();
 }
 END_TEST
 
@@ -240,16 +252,19 @@ START_TEST(test_options)
     resolve_addr(&params, NULL, "u@alias.test", &reply);
     ck_assert_str_eq(STR(reply.nexthop), "5.1.1 User unknown");
     /* A domain listed twice: the first class wins (and is logged). */
+    match_list_free(params.virtual_alias_domains);
     params.virtual_alias_domains =
         make_list("virtual_alias_domains", MATCH_DOMAIN, "example.net");
     resolve_addr(&params, NULL, "u@example.net", &reply);
     ck_assert_int_eq(reply.flags, LOCAL);
     /* A failing class list defers. */
+    match_list_free(params.relay_domains);
     params.relay_domains = make_list("relay_domains", MATCH_DOMAIN, "fail:x");
     resolve_addr(&params, NULL, "u@example.org", &reply);
     ck_assert_int_eq(reply.flags, FAIL);
     ck_assert_str_eq(STR(reply.transport), "");
     resolve_reply_free(&reply);
+    teardown();
 }
 END_TEST
 
