@@ -364,6 +364,16 @@ static const PARAM_DEF params[] = {
     {"lmtp_tcp_port", PARAM_STR, "24", "Default LMTP port", 0},
     {"undisclosed_recipients_header", PARAM_STR, "",
      "Header added when there is no recipient header", 0},
+    {"sender_dependent_relayhost_maps", PARAM_LIST, "",
+     "Tables that map a sender to the relayhost for its mail", 0},
+    {"empty_address_relayhost_maps_lookup_key", PARAM_STR, "<>",
+     "sender_dependent_relayhost_maps key of the null sender", 0},
+    {"resolve_null_domain", PARAM_BOOL, "no",
+     "Resolve user@ (empty domain) as a local address", 0},
+    {"resolve_numeric_domain", PARAM_BOOL, "no",
+     "Resolve user@1.2.3.4 as user@[1.2.3.4]", 0},
+    {"show_user_unknown_table_name", PARAM_BOOL, "yes",
+     "Name the table in \"User unknown\" replies", 0},
 };
 
 #define NPARAMS (sizeof(params) / sizeof(params[0]))

@@ -85,6 +85,27 @@
 #define REWRITE_REQ_REWRITE "rewrite" /* address to standard form */
 #define REWRITE_ATTR_RULE   "rule"    /* string: "local" or "remote" */
 #define REWRITE_ATTR_ADDR   "address" /* string: internal form */
+#define REWRITE_REQ_RESOLVE "resolve" /* address to transport, nexthop */
+
+/* The "resolve" request: sender (optional) and address; the reply. */
+#define RESOLVE_ATTR_SENDER    "sender"    /* string: for sender maps */
+#define RESOLVE_ATTR_TRANSPORT "transport" /* string: master.cf service */
+#define RESOLVE_ATTR_NEXTHOP   "nexthop"   /* string: destination or text */
+#define RESOLVE_ATTR_RECIPIENT "recipient" /* string: standard form */
+#define RESOLVE_ATTR_FLAGS     "flags"     /* number: RESOLVE_FLAG_* */
+
+/* RESOLVE_FLAG_*: the address class (one of the first five) and notes. */
+#define RESOLVE_FLAG_LOCAL          (1 << 0) /* mydestination, ours */
+#define RESOLVE_FLAG_ALIAS          (1 << 1) /* virtual_alias_domains */
+#define RESOLVE_FLAG_VIRTUAL        (1 << 2) /* virtual_mailbox_domains */
+#define RESOLVE_FLAG_RELAY          (1 << 3) /* relay_domains */
+#define RESOLVE_FLAG_DEFAULT        (1 << 4) /* everything else */
+#define RESOLVE_FLAG_ERROR          (1 << 5) /* the transport is error: */
+#define RESOLVE_FLAG_FAIL           (1 << 6) /* a table failed: retry */
+#define RESOLVE_FLAG_ROUTED         (1 << 7) /* @ % ! in the local part */
+#define RESOLVE_FLAG_DOMAIN_LITERAL (1 << 8) /* the domain is [address] */
+#define RESOLVE_CLASS_MASK (RESOLVE_FLAG_LOCAL | RESOLVE_FLAG_ALIAS | \
+    RESOLVE_FLAG_VIRTUAL | RESOLVE_FLAG_RELAY | RESOLVE_FLAG_DEFAULT)
 
 /*
  * cleanup(8): one message per connection (docs/ipc.md, "cleanup").  The

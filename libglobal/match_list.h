@@ -12,18 +12,24 @@
  *   - "/path/name": the patterns in that file (one or more a line, '#'
  *     comments), read at create time; a file may not name files
  *     (bounded depth 1);
- *   - "type:table": a lookup of the domain (domain lists, with the
- *     parent domains per below), the address (address lists), or the
- *     name then the address (name+address lists); a found value other
- *     than a "!"-less result counts as a match (Postfix's rule: the
- *     value itself is ignored unless it is a negation "!");
+ *   - "type:table": a lookup of the domain (domain lists; in fixed-key
+ *     tables then its parents, as "parent.example" when the title is in
+ *     parent_domain_matches_subdomains, else as ".parent.example"), the
+ *     address (address lists), or the name then the address
+ *     (name+address lists); any entry found counts as a match and its
+ *     value is ignored (Postfix's rule); "!type:table" negates.  A table
+ *     that cannot be opened is logged and fails every lookup (-1);
  *   - domain lists: "example.com" matches the domain itself, and its
  *     subdomains too when the list's title is named in
  *     parent_domain_matches_subdomains; ".example.com" matches only
  *     subdomains.  Case-insensitive; one trailing dot ignored;
  *   - address lists: an IPv4 or IPv6 address, "net/len" (CIDR), or
  *     "[ipv6]/len" in brackets as Postfix writes them;
- *   - name+address lists: either form.
+ *   - name+address lists: either form (a pattern that looks like an
+ *     address, with ':', '/' or '[', is read as one).
+ * match_list_match() takes a domain list's key in name, an address
+ * list's in addr (or name when addr is NULL), a name+address list's in
+ * both (either may be NULL); an address may be in [brackets].
  * match_list_create() returns a list the caller owns (match_list_free),
  * or NULL with a reason naming the parameter (title) and the bad
  * pattern or unreadable file.  match_list_match() returns 1 (in the

@@ -137,8 +137,10 @@ struct raw_case {
 
 static const struct raw_case raw_cases[] = {
     {"ok", "rewrite", "local", "a", 0, 0, MAIL_STAT_OK, "a@origin.example"},
-    {"unknown request", "resolve", "local", "a", 0, 0, MAIL_STAT_BAD,
-     "unknown request \"resolve\""},
+    {"unknown request", "reroute", "local", "a", 0, 0, MAIL_STAT_BAD,
+     "unknown request \"reroute\""},
+    {"resolve has no rule", "resolve", "local", "a", 0, 0, MAIL_STAT_BAD,
+     "unexpected attribute \"rule\""},
     {"no request", NULL, "local", "a", 0, 0, MAIL_STAT_BAD, "request"},
     {"no rule", "rewrite", NULL, "a", 0, 0, MAIL_STAT_BAD, "rule"},
     {"no address", "rewrite", "local", NULL, 0, 0, MAIL_STAT_BAD, "address"},
