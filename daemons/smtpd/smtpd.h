@@ -62,13 +62,13 @@ typedef struct SMTPD_STATE {
     char *name; /* "unknown" or "localhost" (no DNS here) */
     char *addr; /* client address, printable */
     char *port;
-    char *server_addr;    /* our end of the connection */
-    char *namaddr;        /* name[addr], for logging */
-    STRBUF *helo;         /* HELO/EHLO argument, empty before */
-    const char *protocol; /* SMTP or ESMTP */
-    int trusted;          /* the client is in mynetworks */
-    char *service;        /* master.cf service name, for anvil */
-    int anvil_counted;    /* anvil counts this connection */
+    char *server_addr;      /* our end of the connection */
+    char *namaddr;          /* name[addr], for logging */
+    STRBUF *helo;           /* HELO/EHLO argument, empty before */
+    const char *protocol;   /* SMTP or ESMTP */
+    int trusted;            /* the client is in mynetworks */
+    char *service;          /* master.cf service name, for anvil */
+    int anvil_counted;      /* anvil counts this connection */
     unsigned long instance; /* transactions so far, for policy "instance" */
     /* The mail transaction. */
     int in_mail;

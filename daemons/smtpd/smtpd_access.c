@@ -160,8 +160,7 @@ acc_addr_keys(const char *addr, ARGV *out)
 
 /* acc_mail_keys - user@domain, its unextended form, domains, user@ */
 static void
-acc_mail_keys(const char *addr, const char *delims, int parent_style,
-              ARGV *out)
+acc_mail_keys(const char *addr, const char *delims, int parent_style, ARGV *out)
 {
     const char *at = strrchr(addr, '@');
     size_t local = at ? (size_t) (at - addr) : strlen(addr);

@@ -57,9 +57,9 @@ typedef struct CHECK_TABLE {
 } CHECK_TABLE;
 
 static CHECK_LIST lists[] = {
-    {"smtpd_client_restrictions", 0},   {"smtpd_helo_restrictions", 0},
-    {"smtpd_sender_restrictions", 0},   {"smtpd_relay_restrictions", 0},
-    {"smtpd_recipient_restrictions", 0}, {"smtpd_data_restrictions", 0},
+    {"smtpd_client_restrictions", 0},      {"smtpd_helo_restrictions", 0},
+    {"smtpd_sender_restrictions", 0},      {"smtpd_relay_restrictions", 0},
+    {"smtpd_recipient_restrictions", 0},   {"smtpd_data_restrictions", 0},
     {"smtpd_end_of_data_restrictions", 0},
 };
 enum { L_CLIENT, L_HELO, L_SENDER, L_RELAY, L_RCPT, L_DATA, L_EOD };
@@ -85,15 +85,15 @@ static struct {
 /* The evaluation of one command. */
 typedef struct CHECK {
     SMTPD_STATE *state;
-    const char *cmd;   /* "RCPT", ... for log lines */
-    const char *rcpt;  /* the recipient at RCPT, else NULL */
-    const char *helo;  /* the HELO name, or NULL */
+    const char *cmd;    /* "RCPT", ... for log lines */
+    const char *rcpt;   /* the recipient at RCPT, else NULL */
+    const char *helo;   /* the HELO name, or NULL */
     const char *sender; /* the sender once known, or NULL */
-    const char *subj;  /* what a reject names: "<addr>" */
-    const char *what;  /* "Recipient address", ... */
+    const char *subj;   /* what a reject names: "<addr>" */
+    const char *what;   /* "Recipient address", ... */
     STRBUF *reply;
     int depth;
-    int warn;          /* warn_if_reject is pending */
+    int warn;             /* warn_if_reject is pending */
     STRBUF *defer_permit; /* DEFER_IF_PERMIT's reply, or empty */
     STRBUF *defer_reject; /* DEFER_IF_REJECT's reply, or empty */
 } CHECK;
@@ -183,9 +183,9 @@ check_split(const char *param)
 static int
 check_has_relay_limit(const ARGV *words)
 {
-    static const char *const limits[] = {
-        "reject_unauth_destination", "defer_unauth_destination", "reject",
-        "defer", "defer_if_permit"};
+    static const char *const limits[] = {"reject_unauth_destination",
+                                         "defer_unauth_destination", "reject",
+                                         "defer", "defer_if_permit"};
     size_t i, j;
 
     for (i = 0; i < words->argc; i++)
@@ -289,16 +289,15 @@ check_log(CHECK *ch, const char *action, const char *text)
     SMTPD_STATE *s = ch->state;
 
     msg_info("%s: %s: %s from %s: %s; from=<%s>%s%s%s proto=%s helo=<%s>",
-             s->queue_id ? s->queue_id : "NOQUEUE", action, ch->cmd,
-             s->namaddr, text, STR(s->sender), ch->rcpt ? " to=<" : "",
+             s->queue_id ? s->queue_id : "NOQUEUE", action, ch->cmd, s->namaddr,
+             text, STR(s->sender), ch->rcpt ? " to=<" : "",
              ch->rcpt ? ch->rcpt : "", ch->rcpt ? ">" : "", s->protocol,
              ch->helo ? ch->helo : "");
 }
 
 /* check_reply - a reject or defer; warn_if_reject makes it a log line */
-static int
-check_reply(CHECK *ch, long code, const char *dsn, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static int check_reply(CHECK *ch, long code, const char *dsn, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
 
 static int
 check_reply(CHECK *ch, long code, const char *dsn, const char *fmt, ...)
@@ -326,8 +325,7 @@ static int
 check_tempfail(CHECK *ch, const char *what)
 {
     ch->warn = 0;
-    return check_reply(ch, 451, "4.3.0", "%s: Temporary lookup failure",
-                       what);
+    return check_reply(ch, 451, "4.3.0", "%s: Temporary lookup failure", what);
 }
 
 /* check_config_error - a restriction we cannot carry out */
@@ -580,8 +578,7 @@ check_fqdn_addr(CHECK *ch, const char *addr, const char *what)
     at = strrchr(addr, '@');
     if (at && (check_literal(at + 1) || smtpd_check_hostname(at + 1, 1)))
         return CHK_DUNNO;
-    return check_reply(ch, cf.non_fqdn_code,
-                       what[0] == 'S' ? "5.5.2" : "5.5.2",
+    return check_reply(ch, cf.non_fqdn_code, what[0] == 'S' ? "5.5.2" : "5.5.2",
                        "<%s>: %s rejected: need fully-qualified address", addr,
                        what);
 }
@@ -592,30 +589,28 @@ check_fate(CHECK *ch, const SMTPD_ACCESS *acc, const char *subj,
            const char *what)
 {
     static const char *const names[] = {
-        [SMTPD_ACC_HOLD] = "hold",         [SMTPD_ACC_DISCARD] = "discard",
-        [SMTPD_ACC_FILTER] = "filter",     [SMTPD_ACC_REDIRECT] = "redirect",
-        [SMTPD_ACC_WARN] = "warn",         [SMTPD_ACC_INFO] = "info",
+        [SMTPD_ACC_HOLD] = "hold",      [SMTPD_ACC_DISCARD] = "discard",
+        [SMTPD_ACC_FILTER] = "filter",  [SMTPD_ACC_REDIRECT] = "redirect",
+        [SMTPD_ACC_WARN] = "warn",      [SMTPD_ACC_INFO] = "info",
         [SMTPD_ACC_PREPEND] = "prepend"};
     SMTPD_STATE *s = ch->state;
     STRBUF *text = strbuf_create(0);
 
     if (acc->action == SMTPD_ACC_HOLD || acc->action == SMTPD_ACC_DISCARD ||
         acc->action == SMTPD_ACC_FILTER || acc->action == SMTPD_ACC_REDIRECT)
-        strbuf_sprintf(text, "%s: %s %s", subj, what,
-                       *acc->text && acc->action <= SMTPD_ACC_DISCARD
-                           ? acc->text
-                           : "");
+        strbuf_sprintf(
+            text, "%s: %s %s", subj, what,
+            *acc->text && acc->action <= SMTPD_ACC_DISCARD ? acc->text : "");
     if (acc->action == SMTPD_ACC_HOLD || acc->action == SMTPD_ACC_DISCARD) {
         if (*acc->text == 0)
             strbuf_sprintf_cat(text, "triggers %s action",
                                acc->action == SMTPD_ACC_HOLD ? "HOLD"
-                                                              : "DISCARD");
+                                                             : "DISCARD");
     } else if (acc->action == SMTPD_ACC_FILTER ||
                acc->action == SMTPD_ACC_REDIRECT) {
-        strbuf_sprintf_cat(text, "triggers %s %s",
-                           acc->action == SMTPD_ACC_FILTER ? "FILTER"
-                                                           : "REDIRECT",
-                           acc->text);
+        strbuf_sprintf_cat(
+            text, "triggers %s %s",
+            acc->action == SMTPD_ACC_FILTER ? "FILTER" : "REDIRECT", acc->text);
     } else {
         strbuf_sprintf(text, "%s: %s %s", subj, what, acc->text);
     }
@@ -647,8 +642,8 @@ check_action(CHECK *ch, const char *value, const char *subj, const char *what,
             return check_reply(ch, cf.access_reject, NULL,
                                "%s: %s rejected: %s", subj, what, text);
         case SMTPD_ACC_DEFER:
-            return check_reply(ch, cf.access_defer, NULL,
-                               "%s: %s rejected: %s", subj, what, text);
+            return check_reply(ch, cf.access_defer, NULL, "%s: %s rejected: %s",
+                               subj, what, text);
         case SMTPD_ACC_CODE:
             return check_reply(ch, acc.code, acc.dsn, "%s: %s rejected: %s",
                                subj, what, text);
@@ -657,8 +652,8 @@ check_action(CHECK *ch, const char *value, const char *subj, const char *what,
             strbuf_sprintf(acc.action == SMTPD_ACC_DEFER_PERMIT
                                ? ch->defer_permit
                                : ch->defer_reject,
-                           "%ld 4.7.1 %s: %s rejected: %s", cf.defer_code,
-                           subj, what, text);
+                           "%ld 4.7.1 %s: %s rejected: %s", cf.defer_code, subj,
+                           what, text);
             return CHK_DUNNO;
         case SMTPD_ACC_RESTRICT:
             if (ch->depth >= CHK_DEPTH)
@@ -745,8 +740,8 @@ check_policy_attrs(CHECK *ch, const char *service)
     POLICY_ATTR("sasl_method=%s", "");
     POLICY_ATTR("sasl_username=%s", "");
     POLICY_ATTR("sasl_sender=%s", "");
-    POLICY_ATTR("size=%ld", s->mail_args.size > 0 ? s->mail_args.size
-                                                  : s->msg_size);
+    POLICY_ATTR("size=%ld",
+                s->mail_args.size > 0 ? s->mail_args.size : s->msg_size);
     POLICY_ATTR("ccert_subject=%s", "");
     POLICY_ATTR("ccert_issuer=%s", "");
     POLICY_ATTR("ccert_fingerprint=%s", "");
@@ -803,19 +798,17 @@ check_with_arg(CHECK *ch, const char *name, const char *arg)
                            STR(subj), "Client host");
     } else if (strcasecmp(name, "check_helo_access") == 0) {
         strbuf_sprintf(subj, "<%s>", ch->helo);
-        ret = check_access(ch, arg, SMTPD_KEY_DOMAIN, ch->helo, NULL,
-                           STR(subj), "Helo command");
+        ret = check_access(ch, arg, SMTPD_KEY_DOMAIN, ch->helo, NULL, STR(subj),
+                           "Helo command");
     } else if (strcasecmp(name, "check_sender_access") == 0) {
         strbuf_sprintf(subj, "<%s>", ch->sender ? ch->sender : "");
-        ret = ch->sender ? check_access(ch, arg, SMTPD_KEY_ADDRESS,
-                                           ch->sender, cf.delims,
-                                           STR(subj), "Sender address")
-                            : CHK_DUNNO;
+        ret = ch->sender ? check_access(ch, arg, SMTPD_KEY_ADDRESS, ch->sender,
+                                        cf.delims, STR(subj), "Sender address")
+                         : CHK_DUNNO;
     } else if (strcasecmp(name, "check_recipient_access") == 0) {
         strbuf_sprintf(subj, "<%s>", ch->rcpt ? ch->rcpt : "");
         ret = ch->rcpt ? check_access(ch, arg, SMTPD_KEY_ADDRESS, ch->rcpt,
-                                      cf.delims, STR(subj),
-                                      "Recipient address")
+                                      cf.delims, STR(subj), "Recipient address")
                        : CHK_DUNNO;
     } else if (strcasecmp(name, "check_policy_service") == 0) {
         ret = check_policy(ch, arg);
@@ -920,10 +913,10 @@ check_list(CHECK *ch, int which)
 {
     SMTPD_STATE *s = ch->state;
     STRBUF *subj = strbuf_create(0);
-    static const char *const what[] = {
-        "Client host",       "Helo command", "Sender address",
-        "Recipient address", "Recipient address", "Data command",
-        "End-of-data"};
+    static const char *const what[] = {"Client host",       "Helo command",
+                                       "Sender address",    "Recipient address",
+                                       "Recipient address", "Data command",
+                                       "End-of-data"};
     int ret;
 
     if (which == L_CLIENT)
@@ -935,8 +928,8 @@ check_list(CHECK *ch, int which)
     else if (which == L_RELAY || which == L_RCPT)
         strbuf_sprintf(subj, "<%s>", ch->rcpt ? ch->rcpt : "");
     else
-        strbuf_sprintf(subj, "<%s>", which == L_DATA ? "DATA"
-                                                     : "END-OF-MESSAGE");
+        strbuf_sprintf(subj, "<%s>",
+                       which == L_DATA ? "DATA" : "END-OF-MESSAGE");
     ch->subj = STR(subj);
     ch->what = what[which];
     ch->warn = 0;
@@ -979,8 +972,7 @@ check_early(CHECK *ch, int upto)
 {
     if (check_list(ch, L_CLIENT) == CHK_REJECT)
         return CHK_REJECT;
-    if (upto >= L_HELO && ch->helo &&
-        check_list(ch, L_HELO) == CHK_REJECT)
+    if (upto >= L_HELO && ch->helo && check_list(ch, L_HELO) == CHK_REJECT)
         return CHK_REJECT;
     if (upto >= L_SENDER && ch->sender &&
         check_list(ch, L_SENDER) == CHK_REJECT)

@@ -27,9 +27,9 @@
 #include "sock.h"
 #include "stream.h"
 
-#define POLICY_MAX_CONN  8     /* endpoints we keep connections to */
-#define POLICY_MAX_LINES 100   /* reply lines we read */
-#define POLICY_MAX_LINE  4096  /* longest reply line */
+#define POLICY_MAX_CONN  8    /* endpoints we keep connections to */
+#define POLICY_MAX_LINES 100  /* reply lines we read */
+#define POLICY_MAX_LINE  4096 /* longest reply line */
 
 typedef struct POLICY_CONN {
     char *endpoint;
@@ -101,8 +101,8 @@ policy_slot(const char *endpoint)
     for (i = 0; i < POLICY_MAX_CONN; i++) {
         c = policy_conns + i;
         if (c->endpoint && strcmp(c->endpoint, endpoint) == 0) {
-            if (c->stream && (now - c->used > policy_idle ||
-                              now - c->created > policy_ttl))
+            if (c->stream &&
+                (now - c->used > policy_idle || now - c->created > policy_ttl))
                 policy_drop(c);
             return c;
         }

@@ -29,10 +29,10 @@ static const struct {
 
 START_TEST(test_hostname)
 {
-    ck_assert_msg(smtpd_check_hostname(host_cases[_i].name,
-                                       host_cases[_i].need_dot) ==
-                      host_cases[_i].want,
-                  "%s", host_cases[_i].name);
+    ck_assert_msg(
+        smtpd_check_hostname(host_cases[_i].name, host_cases[_i].need_dot) ==
+            host_cases[_i].want,
+        "%s", host_cases[_i].name);
 }
 END_TEST
 
