@@ -156,6 +156,13 @@ cleanup_req_attr(CLEANUP_CONN *conn)
             return cleanup_bad(conn, "bad %s value", MAIL_ATTR_RWR_CONTEXT);
         s->rule = strcmp(value, "local") == 0 ? "local" : "remote";
     }
+    /* smtpd's REDIRECT action: replaces the recipients at the end. */
+    if (strcmp(name, MAIL_ATTR_REDIRECT) == 0) {
+        if (s->redirect)
+            myfree(s->redirect);
+        s->redirect = mystrdup(value);
+        return 0;
+    }
     if (strcmp(name, MAIL_ATTR_FULL_NAME) == 0) {
         if (s->full_name)
             myfree(s->full_name);

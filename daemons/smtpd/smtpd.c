@@ -101,7 +101,6 @@ smtpd_service(STREAM *client, const char *service, char **argv)
     STRBUF *local = strbuf_create(0), *lport = strbuf_create(0);
     SMTPD_STATE *state;
 
-    (void) service;
     (void) argv;
     if (sock_peer_addr(stream_fd(client), addr, port) < 0)
         strbuf_strcpy(addr, "unknown");
@@ -112,13 +111,15 @@ smtpd_service(STREAM *client, const char *service, char **argv)
     stream_set_timeout(client, (int) smtpd_params.timeout * 1000);
     msg_info("connect from %s", state->namaddr);
     smtpd_early_talker(state);
-    if (smtpd_check_client(state, state->buf) < 0) {
+    if (smtpd_anvil_connect(state, service, state->buf) < 0 ||
+        smtpd_check_client(state, state->buf) < 0) {
         smtpd_reply(state, "%s", STR(state->buf));
     } else {
         smtpd_reply(state, "220 %s", smtpd_params.banner);
         smtpd_proto(state);
     }
     stream_flush(client);
+    smtpd_anvil_disconnect(state);
     msg_info("disconnect from %s%s", state->namaddr, smtpd_counts(state, addr));
     smtpd_state_free(state);
     strbuf_free(addr);

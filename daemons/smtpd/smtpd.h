@@ -62,11 +62,14 @@ typedef struct SMTPD_STATE {
     char *name; /* "unknown" or "localhost" (no DNS here) */
     char *addr; /* client address, printable */
     char *port;
-    char *server_addr;    /* our end of the connection */
-    char *namaddr;        /* name[addr], for logging */
-    STRBUF *helo;         /* HELO/EHLO argument, empty before */
-    const char *protocol; /* SMTP or ESMTP */
-    int trusted;          /* the client is in mynetworks */
+    char *server_addr;      /* our end of the connection */
+    char *namaddr;          /* name[addr], for logging */
+    STRBUF *helo;           /* HELO/EHLO argument, empty before */
+    const char *protocol;   /* SMTP or ESMTP */
+    int trusted;            /* the client is in mynetworks */
+    char *service;          /* master.cf service name, for anvil */
+    int anvil_counted;      /* anvil counts this connection */
+    unsigned long instance; /* transactions so far, for policy "instance" */
     /* The mail transaction. */
     int in_mail;
     STRBUF *sender;
@@ -81,6 +84,12 @@ typedef struct SMTPD_STATE {
     long msg_size; /* content bytes so far */
     int msg_too_big;
     int data_crlf; /* BDAT: a CR ended the previous chunk */
+    /* The message's fate, from access tables and policy servers. */
+    int hold;       /* HOLD: to the hold queue */
+    int discard;    /* DISCARD: accept, then drop */
+    char *filter;   /* FILTER transport:destination */
+    char *redirect; /* REDIRECT address */
+    ARGV *prepend;  /* PREPEND headers, in order */
     /* Counters. */
     int error_count;
     int ok[SMTPD_NCMDS];
@@ -112,7 +121,7 @@ extern void smtpd_data(SMTPD_STATE *state);
 extern void smtpd_bdat(SMTPD_STATE *state, const char *args, size_t len);
 extern int smtpd_data_open(SMTPD_STATE *state);
 
-/* smtpd_check.c: the policy hook.  0 = go on, -1 = reply in *reply. */
+/* smtpd_check.c: the restrictions.  0 = go on, -1 = reply in *reply. */
 extern void smtpd_check_init(void);
 extern int smtpd_check_mynetworks(const char *addr);
 extern int smtpd_check_client(SMTPD_STATE *state, STRBUF *reply);
@@ -122,10 +131,18 @@ extern int smtpd_check_mail(SMTPD_STATE *state, const char *sender,
                             STRBUF *reply);
 extern int smtpd_check_rcpt(SMTPD_STATE *state, const char *rcpt,
                             STRBUF *reply);
+extern int smtpd_check_data(SMTPD_STATE *state, STRBUF *reply);
+extern int smtpd_check_eod(SMTPD_STATE *state, STRBUF *reply);
 extern int smtpd_check_queue(SMTPD_STATE *state, STRBUF *reply);
+extern void smtpd_fate(SMTPD_STATE *state, int action, const char *text);
+extern int smtpd_check_hostname(const char *name, int need_dot);
 
-/* Pure helpers of smtpd_check.c, for tests. */
-extern int smtpd_check_cidr(const char *pattern, const char *addr);
-extern int smtpd_check_domain_in(const char *domain, const ARGV *list);
+/* smtpd_anvil.c: connection and rate limits. */
+extern void smtpd_anvil_init(void);
+extern int smtpd_anvil_connect(SMTPD_STATE *state, const char *service,
+                               STRBUF *reply);
+extern void smtpd_anvil_disconnect(SMTPD_STATE *state);
+extern int smtpd_anvil_message(SMTPD_STATE *state, STRBUF *reply);
+extern int smtpd_anvil_rcpt(SMTPD_STATE *state, STRBUF *reply);
 
 #endif

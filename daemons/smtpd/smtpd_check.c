@@ -1,282 +1,1100 @@
 /*
- * smtpd_check - smtpd(8)'s policy hook: the one place that decides
- * whether a client, HELO name, sender or recipient is acceptable.
+ * smtpd_check - smtpd(8)'s restriction machinery, after Postfix's
+ * smtpd_*_restrictions: the one place that decides whether a client,
+ * HELO name, sender, recipient, DATA or the end of a message is
+ * acceptable, and what becomes of the message (HOLD, DISCARD, FILTER,
+ * REDIRECT, PREPEND).
  *
- * For now it implements only the safe default of DESIGN.md section 6
- * (not an open relay): a client in mynetworks may send to any
- * recipient; any other client only to our own domains (mydestination,
- * $myhostname, localhost, [the address it connected to]) and to
- * virtual_alias_domains, virtual_mailbox_domains and relay_domains.
- * Anything else is "554 5.7.1 <addr>: Relay access denied".  The
- * restriction lists of issue 6 item 3 replace smtpd_check_rcpt()'s body.
- *
- * smtpd_check_init() reads the parameters and opens the tables they
- * name (before chroot); a table that cannot be opened is fatal, as for
- * any daemon with a broken configuration.  A table lookup that fails at
- * run time is a temporary "451 4.3.0" reply.  smtpd_check_cidr() and
- * smtpd_check_domain_in() are pure, for tests.  Replies go to the
- * caller's STRBUF.
+ * smtpd_check_init() reads the parameters and opens every table the
+ * lists name (before chroot); a list or table that cannot be opened is
+ * fatal, as for any daemon with a broken configuration.  Each
+ * smtpd_check_X() evaluates its lists in order (with smtpd_delay_reject
+ * the client, HELO and sender lists run again at each RCPT, as Postfix
+ * does): a permit ends one list, a reject or defer ends the command with
+ * the reply in the caller's STRBUF and returns -1; 0 means go on.  A
+ * table lookup that fails at run time is "451 4.3.0 ... Temporary lookup
+ * failure"; an unknown restriction "451 4.3.5 Server configuration
+ * error" and a warning.  Safety (DESIGN.md section 6): when neither
+ * smtpd_relay_restrictions nor smtpd_recipient_restrictions limits
+ * relaying, "permit_mynetworks, reject_unauth_destination" is used and a
+ * warning logged.  Fates and info lines go to the state (smtpd.h).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/statvfs.h>
 
 #include "argv.h"
+#include "mail_addr_find.h"
 #include "mail_conf.h"
 #include "maps.h"
+#include "match_list.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "smtpd.h"
+#include "smtpd_check.h"
 
-/* A list of domains: names, and the tables among its items. */
-typedef struct CHECK_DOMAINS {
-    ARGV *names;
+#define CHK_DUNNO  0
+#define CHK_OK     1
+#define CHK_REJECT (-1)
+#define CHK_DEPTH  10 /* nested classes and table values */
+
+/* One list: the parameter name and its words. */
+typedef struct CHECK_LIST {
+    const char *param;
+    ARGV *words;
+} CHECK_LIST;
+
+/* A named table, opened once. */
+typedef struct CHECK_TABLE {
+    char *name;
     MAPS *maps;
-} CHECK_DOMAINS;
+} CHECK_TABLE;
 
-static CHECK_DOMAINS local_domains; /* mydestination, localhost */
-static CHECK_DOMAINS other_domains; /* virtual_*_domains, relay_domains */
-static ARGV *mynetworks;
+static CHECK_LIST lists[] = {
+    {"smtpd_client_restrictions", 0},      {"smtpd_helo_restrictions", 0},
+    {"smtpd_sender_restrictions", 0},      {"smtpd_relay_restrictions", 0},
+    {"smtpd_recipient_restrictions", 0},   {"smtpd_data_restrictions", 0},
+    {"smtpd_end_of_data_restrictions", 0},
+};
+enum { L_CLIENT, L_HELO, L_SENDER, L_RELAY, L_RCPT, L_DATA, L_EOD };
 
-/* check_domains_add - split a parameter into names and tables */
-static void
-check_domains_add(CHECK_DOMAINS *cd, const char *param)
+static CHECK_LIST *classes; /* smtpd_restriction_classes */
+static size_t nclasses;
+static CHECK_TABLE *tables;
+static size_t ntables;
+
+static MATCH_LIST *mynetworks, *mydestination, *relay_domains;
+static MATCH_LIST *valias_domains, *vmbox_domains;
+static MAPS *local_rcpt_maps, *valias_maps, *vmbox_maps, *relay_rcpt_maps;
+
+static struct {
+    int delay_reject;
+    int unlisted_rcpt, unlisted_sender;
+    int parent_style; /* parent domains match as "example.com" */
+    long reject_code, defer_code, relay_code, access_reject, access_defer;
+    long non_fqdn_code, invalid_code, unk_local, unk_virtual, unk_relay;
+    char *null_key, *delims, *policy_default;
+} cf;
+
+/* The evaluation of one command. */
+typedef struct CHECK {
+    SMTPD_STATE *state;
+    const char *cmd;    /* "RCPT", ... for log lines */
+    const char *rcpt;   /* the recipient at RCPT, else NULL */
+    const char *helo;   /* the HELO name, or NULL */
+    const char *sender; /* the sender once known, or NULL */
+    const char *subj;   /* what a reject names: "<addr>" */
+    const char *what;   /* "Recipient address", ... */
+    STRBUF *reply;
+    int depth;
+    int warn;             /* warn_if_reject is pending */
+    STRBUF *defer_permit; /* DEFER_IF_PERMIT's reply, or empty */
+    STRBUF *defer_reject; /* DEFER_IF_REJECT's reply, or empty */
+} CHECK;
+
+static int check_words(CHECK *ch, ARGV *words, size_t first);
+
+/* check_list_create - a MATCH_LIST from a parameter; fatal if bad */
+static MATCH_LIST *
+check_list_create(const char *param, int kind)
 {
     char *value = mail_conf_str(param);
-    ARGV *items = argv_split(value, ", \t\r\n");
-    STRBUF *tables = strbuf_create(0), *err = strbuf_create(0);
+    STRBUF *why = strbuf_create(0);
+    MATCH_LIST *list = match_list_create(param, kind, value, why);
+
+    if (list == NULL)
+        msg_fatal("%s", STR(why));
+    myfree(value);
+    strbuf_free(why);
+    return list;
+}
+
+/* check_maps_create - a MAPS from a parameter; NULL when empty */
+static MAPS *
+check_maps_create(const char *param)
+{
+    char *value = mail_conf_str(param);
+    STRBUF *why = strbuf_create(0);
+    MAPS *maps = NULL;
+
+    if (value[strspn(value, ", \t\r\n")] != 0 &&
+        (maps = maps_create(param, value, DICT_FLAG_FOLD_FIX, why)) == NULL)
+        msg_warn("%s: %s: lookups will fail", param, STR(why));
+    myfree(value);
+    strbuf_free(why);
+    return maps;
+}
+
+/* check_table - the MAPS of "type:table", opened on first use */
+static MAPS *
+check_table(const char *name)
+{
+    STRBUF *why;
+    MAPS *maps;
     size_t i;
 
-    for (i = 0; i < items->argc; i++) {
-        if (strchr(items->argv[i], ':') != NULL) {
-            strbuf_sprintf_cat(tables, "%s%s", LEN(tables) ? ", " : "",
-                               items->argv[i]);
-        } else if (items->argv[i][0] == '/') {
-            msg_warn("%s: file %s is not supported here; use a table", param,
-                     items->argv[i]);
-        } else {
-            argv_add(cd->names, items->argv[i]);
-        }
+    for (i = 0; i < ntables; i++)
+        if (strcmp(tables[i].name, name) == 0)
+            return tables[i].maps;
+    why = strbuf_create(0);
+    if ((maps = maps_create(name, name, DICT_FLAG_FOLD_FIX, why)) == NULL)
+        msg_warn("%s", STR(why));
+    strbuf_free(why);
+    tables = myrealloc(tables, (ntables + 1) * sizeof(*tables));
+    tables[ntables].name = mystrdup(name);
+    tables[ntables++].maps = maps;
+    return maps;
+}
+
+/* check_open_tables - open the tables a list names, before chroot */
+static void
+check_open_tables(const CHECK_LIST *list)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < list->words->argc; i++) {
+        const char *w = list->words->argv[i];
+
+        if (strncmp(w, "check_", 6) == 0 && strstr(w, "_access") &&
+            check_table(list->words->argv[i + 1]) == NULL)
+            msg_fatal("%s: cannot open %s", list->param,
+                      list->words->argv[i + 1]);
     }
-    if (LEN(tables) > 0 && cd->maps == NULL) {
-        cd->maps = maps_create(param, STR(tables), DICT_FLAG_FOLD_FIX, err);
-        if (cd->maps == NULL)
-            msg_fatal("%s: %s", param, STR(err));
-    }
-    argv_free(items);
-    strbuf_free(tables);
-    strbuf_free(err);
+}
+
+/* check_split - a parameter's restrictions as words */
+static ARGV *
+check_split(const char *param)
+{
+    char *value = mail_conf_str(param);
+    ARGV *words = argv_split(value, ", \t\r\n");
+
     myfree(value);
+    return words;
 }
 
-/* smtpd_check_init - read the parameters the default policy needs */
-void
-smtpd_check_init(void)
-{
-    char *nets = mail_conf_str("mynetworks");
-
-    local_domains.names = argv_alloc(4);
-    other_domains.names = argv_alloc(4);
-    check_domains_add(&local_domains, "mydestination");
-    argv_add(local_domains.names, smtpd_params.myhostname);
-    argv_add(local_domains.names, "localhost");
-    check_domains_add(&other_domains, "virtual_alias_domains");
-    check_domains_add(&other_domains, "virtual_mailbox_domains");
-    check_domains_add(&other_domains, "relay_domains");
-    mynetworks = argv_split(nets, ", \t\r\n");
-    myfree(nets);
-}
-
-/* check_addr_bytes - parse an address (brackets allowed) into bytes */
+/* check_has_relay_limit - does a list hold a relay-limiting restriction? */
 static int
-check_addr_bytes(const char *text, size_t len, unsigned char *out)
+check_has_relay_limit(const ARGV *words)
 {
-    char buf[64];
+    static const char *const limits[] = {"reject_unauth_destination",
+                                         "defer_unauth_destination", "reject",
+                                         "defer", "defer_if_permit"};
+    size_t i, j;
 
-    if (len > 0 && text[0] == '[' && text[len - 1] == ']') {
-        text++;
-        len -= 2;
-    }
-    if (len == 0 || len >= sizeof(buf))
-        return 0;
-    memcpy(buf, text, len);
-    buf[len] = 0;
-    if (inet_pton(AF_INET, buf, out) == 1)
-        return AF_INET;
-    if (inet_pton(AF_INET6, buf, out) == 1)
-        return AF_INET6;
+    for (i = 0; i < words->argc; i++)
+        for (j = 0; j < sizeof(limits) / sizeof(limits[0]); j++)
+            if (strcasecmp(words->argv[i], limits[j]) == 0)
+                return 1;
     return 0;
 }
 
-/* smtpd_check_cidr - 1 when addr lies in pattern (addr or net/bits) */
-int
-smtpd_check_cidr(const char *pattern, const char *addr)
+/* check_init_classes - smtpd_restriction_classes: name = restrictions */
+static void
+check_init_classes(void)
 {
-    unsigned char net[16], key[16];
-    const char *slash = strchr(pattern, '/');
-    size_t plen = slash ? (size_t) (slash - pattern) : strlen(pattern);
-    int fam = check_addr_bytes(pattern, plen, net);
-    long bits, i;
-    char *end;
+    ARGV *names = check_split("smtpd_restriction_classes");
+    size_t i;
 
-    if (fam == 0 || check_addr_bytes(addr, strlen(addr), key) != fam)
-        return 0;
-    bits = fam == AF_INET ? 32 : 128;
-    if (slash) {
-        errno = 0;
-        bits = strtol(slash + 1, &end, 10);
-        if (errno || *end || end == slash + 1 || bits < 0 ||
-            bits > (fam == AF_INET ? 32 : 128))
-            return 0;
+    classes = mymalloc((names->argc + 1) * sizeof(*classes));
+    for (i = 0; i < names->argc; i++) {
+        classes[i].param = mystrdup(names->argv[i]);
+        if (mail_conf_raw(names->argv[i]) == NULL)
+            msg_fatal("smtpd_restriction_classes: class %s has no value",
+                      names->argv[i]);
+        classes[i].words = check_split(names->argv[i]);
+        check_open_tables(classes + i);
     }
-    for (i = 0; i < bits / 8; i++)
-        if (net[i] != key[i])
-            return 0;
-    if (bits % 8) {
-        unsigned char mask = (unsigned char) (0xff << (8 - bits % 8));
+    nclasses = names->argc;
+    argv_free(names);
+}
 
-        return (net[i] & mask) == (key[i] & mask);
+/* check_init_codes - reply codes and flags */
+static void
+check_init_codes(void)
+{
+    char *pdms = mail_conf_str("parent_domain_matches_subdomains");
+
+    cf.parent_style = strstr(pdms, "smtpd_access_maps") != NULL;
+    myfree(pdms);
+    cf.delay_reject = mail_conf_bool("smtpd_delay_reject");
+    cf.unlisted_rcpt = mail_conf_bool("smtpd_reject_unlisted_recipient");
+    cf.unlisted_sender = mail_conf_bool("smtpd_reject_unlisted_sender");
+    cf.reject_code = mail_conf_long("reject_code");
+    cf.defer_code = mail_conf_long("defer_code");
+    cf.relay_code = mail_conf_long("relay_domains_reject_code");
+    cf.access_reject = mail_conf_long("access_map_reject_code");
+    cf.access_defer = mail_conf_long("access_map_defer_code");
+    cf.non_fqdn_code = mail_conf_long("non_fqdn_reject_code");
+    cf.invalid_code = mail_conf_long("invalid_hostname_reject_code");
+    cf.unk_local = mail_conf_long("unknown_local_recipient_reject_code");
+    cf.unk_virtual = mail_conf_long("unknown_virtual_alias_reject_code");
+    cf.unk_relay = mail_conf_long("unknown_relay_recipient_reject_code");
+    cf.null_key = mail_conf_str("smtpd_null_access_lookup_key");
+    cf.delims = mail_conf_str("recipient_delimiter");
+    cf.policy_default = mail_conf_str("smtpd_policy_service_default_action");
+}
+
+/* smtpd_check_init - read the parameters, open lists and tables */
+void
+smtpd_check_init(void)
+{
+    size_t i;
+
+    check_init_codes();
+    mynetworks = check_list_create("mynetworks", MATCH_ADDR);
+    mydestination = check_list_create("mydestination", MATCH_DOMAIN);
+    relay_domains = check_list_create("relay_domains", MATCH_DOMAIN);
+    valias_domains = check_list_create("virtual_alias_domains", MATCH_DOMAIN);
+    vmbox_domains = check_list_create("virtual_mailbox_domains", MATCH_DOMAIN);
+    local_rcpt_maps = check_maps_create("local_recipient_maps");
+    valias_maps = check_maps_create("virtual_alias_maps");
+    vmbox_maps = check_maps_create("virtual_mailbox_maps");
+    relay_rcpt_maps = check_maps_create("relay_recipient_maps");
+    for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        lists[i].words = check_split(lists[i].param);
+        check_open_tables(lists + i);
     }
-    return 1;
+    check_init_classes();
+    if (!check_has_relay_limit(lists[L_RELAY].words) &&
+        !check_has_relay_limit(lists[L_RCPT].words)) {
+        msg_warn("neither smtpd_relay_restrictions nor "
+                 "smtpd_recipient_restrictions limits relaying: using "
+                 "\"permit_mynetworks, reject_unauth_destination\"");
+        argv_free(lists[L_RELAY].words);
+        lists[L_RELAY].words =
+            argv_split("permit_mynetworks reject_unauth_destination", " ");
+    }
+    smtpd_policy_init();
+    smtpd_anvil_init();
 }
 
 /* smtpd_check_mynetworks - is the client trusted? */
 int
 smtpd_check_mynetworks(const char *addr)
 {
-    size_t i;
-
-    for (i = 0; mynetworks && i < mynetworks->argc; i++)
-        if (smtpd_check_cidr(mynetworks->argv[i], addr))
-            return 1;
-    return 0;
+    return match_list_match(mynetworks, addr, addr) == 1;
 }
 
-/* smtpd_check_domain_in - case-insensitive match, one trailing dot */
-int
-smtpd_check_domain_in(const char *domain, const ARGV *list)
+/* check_log - an info line in Postfix's form: "QID: hold: RCPT from ..." */
+static void
+check_log(CHECK *ch, const char *action, const char *text)
 {
-    size_t len = strlen(domain), i;
+    SMTPD_STATE *s = ch->state;
 
-    if (len > 1 && domain[len - 1] == '.')
-        len--;
-    for (i = 0; list && i < list->argc; i++)
-        if (strlen(list->argv[i]) == len &&
-            strncasecmp(list->argv[i], domain, len) == 0)
-            return 1;
-    return 0;
+    msg_info("%s: %s: %s from %s: %s; from=<%s>%s%s%s proto=%s helo=<%s>",
+             s->queue_id ? s->queue_id : "NOQUEUE", action, ch->cmd, s->namaddr,
+             text, STR(s->sender), ch->rcpt ? " to=<" : "",
+             ch->rcpt ? ch->rcpt : "", ch->rcpt ? ">" : "", s->protocol,
+             ch->helo ? ch->helo : "");
 }
 
-/* check_domain_listed - 1 listed, 0 not, -1 table failure */
+/* check_reply - a reject or defer; warn_if_reject makes it a log line */
+static int check_reply(CHECK *ch, long code, const char *dsn, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
+
 static int
-check_domain_listed(const CHECK_DOMAINS *cd, const char *domain)
+check_reply(CHECK *ch, long code, const char *dsn, const char *fmt, ...)
 {
-    STRBUF *key;
-    int found;
+    va_list ap;
 
-    if (smtpd_check_domain_in(domain, cd->names))
-        return 1;
-    if (cd->maps == NULL)
-        return 0;
-    key = strbuf_create(0);
-    strbuf_strcpy(key, domain);
-    if (LEN(key) > 1 && STR(key)[LEN(key) - 1] == '.')
-        strbuf_truncate(key, LEN(key) - 1);
-    found = maps_find(cd->maps, STR(key), 0) != NULL;
-    strbuf_free(key);
-    if (!found && cd->maps->error)
-        return -1;
-    return found;
+    if (dsn == NULL || *dsn == 0)
+        dsn = code < 500 ? "4.7.1" : "5.7.1";
+    strbuf_sprintf(ch->reply, "%ld %s ", code, dsn);
+    va_start(ap, fmt);
+    strbuf_vsprintf_cat(ch->reply, fmt, ap);
+    va_end(ap);
+    if (ch->warn) {
+        ch->warn = 0;
+        check_log(ch, "reject_warning", STR(ch->reply));
+        return CHK_DUNNO;
+    }
+    if (code >= 500 && LEN(ch->defer_reject) > 0)
+        strbuf_strcpy(ch->reply, STR(ch->defer_reject));
+    return CHK_REJECT;
 }
+
+/* check_tempfail - a table or service could not answer */
+static int
+check_tempfail(CHECK *ch, const char *what)
+{
+    ch->warn = 0;
+    return check_reply(ch, 451, "4.3.0", "%s: Temporary lookup failure", what);
+}
+
+/* check_config_error - a restriction we cannot carry out */
+static int
+check_config_error(CHECK *ch, const char *why, const char *name)
+{
+    msg_warn("%s: \"%s\"", why, name);
+    ch->warn = 0;
+    return check_reply(ch, 451, "4.3.5", "Server configuration error");
+}
+
+/* Where a recipient domain goes. */
+enum { DOM_LOCAL, DOM_VALIAS, DOM_VMBOX, DOM_RELAY, DOM_REMOTE, DOM_FAIL };
 
 /* check_our_literal - [addr] that names the address the client reached */
 static int
 check_our_literal(SMTPD_STATE *state, const char *domain)
 {
-    unsigned char a[16], b[16];
     size_t len = strlen(domain);
+    unsigned char a[16], b[16];
+    char buf[64];
+    const char *p = domain + 1;
     int fam;
 
-    if (domain[0] != '[' || domain[len - 1] != ']')
+    if (len < 3 || len - 2 >= sizeof(buf) || domain[len - 1] != ']')
         return 0;
-    if (len > 7 && strncasecmp(domain, "[IPv6:", 6) == 0) {
-        fam = check_addr_bytes(domain + 6, len - 7, a);
-    } else {
-        fam = check_addr_bytes(domain, len, a);
-    }
-    return fam && state->server_addr &&
-           check_addr_bytes(state->server_addr, strlen(state->server_addr),
-                            b) == fam &&
+    if (strncasecmp(p, "IPv6:", 5) == 0)
+        p += 5;
+    memcpy(buf, p, (size_t) (domain + len - 1 - p));
+    buf[domain + len - 1 - p] = 0;
+    fam = strchr(buf, ':') ? AF_INET6 : AF_INET;
+    return state->server_addr && inet_pton(fam, buf, a) == 1 &&
+           inet_pton(fam, state->server_addr, b) == 1 &&
            memcmp(a, b, fam == AF_INET ? 4 : 16) == 0;
 }
 
-/* check_rcpt_domain - 1 ours or hosted, 0 not, -1 table failure */
+/* check_domain_class - DOM_* of a recipient address */
 static int
-check_rcpt_domain(SMTPD_STATE *state, const char *domain)
+check_domain_class(SMTPD_STATE *state, const char *addr)
 {
+    const char *at = strrchr(addr, '@');
+    const char *dom;
+    MATCH_LIST *const order[] = {mydestination, valias_domains, vmbox_domains,
+                                 relay_domains};
+    int i, m;
+
+    if (at == NULL)
+        return DOM_LOCAL;
+    /* Routing operators in the local part would relay via our domain. */
+    if (strcspn(addr, "@%!") < (size_t) (at - addr))
+        return DOM_REMOTE;
+    dom = at + 1;
+    if (*dom == '[')
+        return check_our_literal(state, dom) ? DOM_LOCAL : DOM_REMOTE;
+    for (i = 0; i < 4; i++) {
+        if ((m = match_list_match(order[i], dom, NULL)) < 0)
+            return DOM_FAIL;
+        if (m > 0)
+            return i; /* DOM_LOCAL .. DOM_RELAY */
+    }
+    return DOM_REMOTE;
+}
+
+/* check_unauth - reject/defer_unauth_destination */
+static int
+check_unauth(CHECK *ch, long code)
+{
+    int cls;
+
+    if (ch->rcpt == NULL)
+        return CHK_DUNNO;
+    if ((cls = check_domain_class(ch->state, ch->rcpt)) == DOM_FAIL)
+        return check_tempfail(ch, ch->subj);
+    if (cls != DOM_REMOTE)
+        return CHK_DUNNO;
+    return check_reply(ch, code, code < 500 ? "4.7.1" : "5.7.1",
+                       "<%s>: Relay access denied", ch->rcpt);
+}
+
+/* check_permit_auth - permit_auth_destination */
+static int
+check_permit_auth(CHECK *ch)
+{
+    int cls;
+
+    if (ch->rcpt == NULL)
+        return CHK_DUNNO;
+    cls = check_domain_class(ch->state, ch->rcpt);
+    if (cls == DOM_FAIL)
+        return check_tempfail(ch, ch->subj);
+    return cls == DOM_REMOTE ? CHK_DUNNO : CHK_OK;
+}
+
+/* check_is_local - mail_addr_find's callback: a domain of ours? */
+static int
+check_is_local(const char *domain, void *context)
+{
+    (void) context;
+    return match_list_match(mydestination, domain, NULL);
+}
+
+/* check_find - 1 found, 0 not, -1 failed; no table means found */
+static int
+check_find(MAPS *maps, const char *addr, int local)
+{
+    MAIL_ADDR_FIND_OPTS opts = {cf.delims, 1, 0, 0};
+
+    if (maps == NULL)
+        return 1;
+    if (local)
+        opts.is_local = check_is_local;
+    if (mail_addr_find(maps, addr, &opts, NULL) != NULL)
+        return 1;
+    return maps->error ? -1 : 0;
+}
+
+/* check_listed - is an address known here?  1, 0, -1 failed */
+static int
+check_listed(SMTPD_STATE *state, const char *addr, long *code,
+             const char **table)
+{
+    int r;
+
+    switch (check_domain_class(state, addr)) {
+        case DOM_LOCAL:
+            *code = cf.unk_local;
+            *table = "local recipient table";
+            return smtpd_addr_is_postmaster(addr) ||
+                           strncasecmp(addr, "postmaster@", 11) == 0
+                       ? 1
+                       : check_find(local_rcpt_maps, addr, 1);
+        case DOM_VALIAS:
+            *code = cf.unk_virtual;
+            *table = "virtual alias table";
+            return valias_maps ? check_find(valias_maps, addr, 0) : 0;
+        case DOM_VMBOX:
+            *code = cf.unk_virtual;
+            *table = "virtual mailbox table";
+            r = vmbox_maps ? check_find(vmbox_maps, addr, 0) : 0;
+            return r != 0 || valias_maps == NULL
+                       ? r
+                       : check_find(valias_maps, addr, 0);
+        case DOM_RELAY:
+            *code = cf.unk_relay;
+            *table = "relay recipient table";
+            return check_find(relay_rcpt_maps, addr, 0);
+        case DOM_FAIL:
+            return -1;
+        default:
+            return 1;
+    }
+}
+
+/* check_unlisted - reject_unlisted_recipient / reject_unlisted_sender */
+static int
+check_unlisted(CHECK *ch, const char *addr, const char *what)
+{
+    const char *table = "";
+    long code = 550;
+    int r;
+
+    if (addr == NULL || *addr == 0)
+        return CHK_DUNNO;
+    if ((r = check_listed(ch->state, addr, &code, &table)) < 0)
+        return check_tempfail(ch, ch->subj);
+    if (r > 0)
+        return CHK_DUNNO;
+    return check_reply(ch, code, code < 500 ? "4.1.1" : "5.1.1",
+                       "<%s>: %s rejected: User unknown in %s", addr, what,
+                       table);
+}
+
+/* smtpd_check_hostname - 1 when name is a valid host name (RFC 1123) */
+int
+smtpd_check_hostname(const char *name, int need_dot)
+{
+    size_t len = strlen(name), label = 0, i;
+    int dots = 0, alpha = 0;
+
+    if (len > 1 && name[len - 1] == '.')
+        len--;
+    if (len == 0 || len > 255)
+        return 0;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) name[i];
+
+        if (c == '.') {
+            if (label == 0 || name[i - 1] == '-')
+                return 0;
+            label = 0;
+            dots++;
+            alpha = 0;
+        } else if (isalnum(c) || c == '-' || c == '_') {
+            if ((c == '-' && label == 0) || ++label > 63)
+                return 0;
+            alpha |= !isdigit(c);
+        } else {
+            return 0;
+        }
+    }
+    /* The last label may not be numeric: "1.2.3.4" is not a name. */
+    return label > 0 && name[len - 1] != '-' && alpha && (!need_dot || dots);
+}
+
+/* check_literal - "[1.2.3.4]" or "[IPv6:...]" */
+static int
+check_literal(const char *name)
+{
+    size_t len = strlen(name);
+    unsigned char a[16];
+    char buf[64];
+
+    if (len < 3 || name[0] != '[' || name[len - 1] != ']' ||
+        len - 2 >= sizeof(buf))
+        return 0;
+    memcpy(buf, name + 1, len - 2);
+    buf[len - 2] = 0;
+    if (strncasecmp(buf, "IPv6:", 5) == 0)
+        return inet_pton(AF_INET6, buf + 5, a) == 1;
+    return inet_pton(AF_INET, buf, a) == 1;
+}
+
+/* check_helo_name - reject_invalid/non_fqdn_helo_hostname */
+static int
+check_helo_name(CHECK *ch, const char *helo, int need_dot)
+{
+    if (helo == NULL || *helo == 0 || check_literal(helo))
+        return CHK_DUNNO;
+    if (smtpd_check_hostname(helo, need_dot))
+        return CHK_DUNNO;
+    if (need_dot && smtpd_check_hostname(helo, 0) == 0)
+        return CHK_DUNNO; /* invalid, not our business here */
+    if (need_dot)
+        return check_reply(ch, cf.non_fqdn_code, "5.5.2",
+                           "<%s>: Helo command rejected: need "
+                           "fully-qualified hostname",
+                           helo);
+    return check_reply(ch, cf.invalid_code, "5.5.2",
+                       "<%s>: Helo command rejected: Invalid name", helo);
+}
+
+/* check_fqdn_addr - reject_non_fqdn_sender/recipient */
+static int
+check_fqdn_addr(CHECK *ch, const char *addr, const char *what)
+{
+    const char *at;
+
+    if (addr == NULL || *addr == 0)
+        return CHK_DUNNO;
+    at = strrchr(addr, '@');
+    if (at && (check_literal(at + 1) || smtpd_check_hostname(at + 1, 1)))
+        return CHK_DUNNO;
+    return check_reply(ch, cf.non_fqdn_code, what[0] == 'S' ? "5.5.2" : "5.5.2",
+                       "<%s>: %s rejected: need fully-qualified address", addr,
+                       what);
+}
+
+/* check_fate - HOLD, DISCARD, FILTER, REDIRECT, PREPEND, WARN, INFO */
+static int
+check_fate(CHECK *ch, const SMTPD_ACCESS *acc, const char *subj,
+           const char *what)
+{
+    static const char *const names[] = {
+        [SMTPD_ACC_HOLD] = "hold",      [SMTPD_ACC_DISCARD] = "discard",
+        [SMTPD_ACC_FILTER] = "filter",  [SMTPD_ACC_REDIRECT] = "redirect",
+        [SMTPD_ACC_WARN] = "warn",      [SMTPD_ACC_INFO] = "info",
+        [SMTPD_ACC_PREPEND] = "prepend"};
+    SMTPD_STATE *s = ch->state;
+    STRBUF *text = strbuf_create(0);
+
+    if (acc->action == SMTPD_ACC_HOLD || acc->action == SMTPD_ACC_DISCARD ||
+        acc->action == SMTPD_ACC_FILTER || acc->action == SMTPD_ACC_REDIRECT)
+        strbuf_sprintf(
+            text, "%s: %s %s", subj, what,
+            *acc->text && acc->action <= SMTPD_ACC_DISCARD ? acc->text : "");
+    if (acc->action == SMTPD_ACC_HOLD || acc->action == SMTPD_ACC_DISCARD) {
+        if (*acc->text == 0)
+            strbuf_sprintf_cat(text, "triggers %s action",
+                               acc->action == SMTPD_ACC_HOLD ? "HOLD"
+                                                             : "DISCARD");
+    } else if (acc->action == SMTPD_ACC_FILTER ||
+               acc->action == SMTPD_ACC_REDIRECT) {
+        strbuf_sprintf_cat(
+            text, "triggers %s %s",
+            acc->action == SMTPD_ACC_FILTER ? "FILTER" : "REDIRECT", acc->text);
+    } else {
+        strbuf_sprintf(text, "%s: %s %s", subj, what, acc->text);
+    }
+    if (acc->action != SMTPD_ACC_PREPEND)
+        check_log(ch, names[acc->action], STR(text));
+    smtpd_fate(s, acc->action, acc->text);
+    strbuf_free(text);
+    return acc->action == SMTPD_ACC_DISCARD ? CHK_OK : CHK_DUNNO;
+}
+
+/* check_action - carry out an access table or policy server value */
+static int
+check_action(CHECK *ch, const char *value, const char *subj, const char *what,
+             const char *from)
+{
+    SMTPD_ACCESS acc;
+    const char *text;
+    ARGV *words;
     int ret;
 
-    if (domain[0] == '[')
-        return check_our_literal(state, domain);
-    if ((ret = check_domain_listed(&local_domains, domain)) != 0)
-        return ret;
-    return check_domain_listed(&other_domains, domain);
-}
-
-/* smtpd_check_rcpt - the default recipient policy: no open relay */
-int
-smtpd_check_rcpt(SMTPD_STATE *state, const char *rcpt, STRBUF *reply)
-{
-    const char *at = strrchr(rcpt, '@');
-    int ours;
-
-    /* RFC 5321 section 4.5.1: postmaster is always accepted. */
-    if (smtpd_addr_is_postmaster(rcpt) || state->trusted)
-        return 0;
-    ours = at ? check_rcpt_domain(state, at + 1) : 1;
-    if (ours < 0) {
-        strbuf_sprintf(reply, "451 4.3.0 <%s>: Temporary lookup failure", rcpt);
-        return -1;
+    smtpd_access_parse(value, &acc);
+    text = *acc.text ? acc.text : "Access denied";
+    switch (acc.action) {
+        case SMTPD_ACC_OK:
+            return CHK_OK;
+        case SMTPD_ACC_DUNNO:
+            return CHK_DUNNO;
+        case SMTPD_ACC_REJECT:
+            return check_reply(ch, cf.access_reject, NULL,
+                               "%s: %s rejected: %s", subj, what, text);
+        case SMTPD_ACC_DEFER:
+            return check_reply(ch, cf.access_defer, NULL, "%s: %s rejected: %s",
+                               subj, what, text);
+        case SMTPD_ACC_CODE:
+            return check_reply(ch, acc.code, acc.dsn, "%s: %s rejected: %s",
+                               subj, what, text);
+        case SMTPD_ACC_DEFER_PERMIT:
+        case SMTPD_ACC_DEFER_REJECT:
+            strbuf_sprintf(acc.action == SMTPD_ACC_DEFER_PERMIT
+                               ? ch->defer_permit
+                               : ch->defer_reject,
+                           "%ld 4.7.1 %s: %s rejected: %s", cf.defer_code, subj,
+                           what, text);
+            return CHK_DUNNO;
+        case SMTPD_ACC_RESTRICT:
+            if (ch->depth >= CHK_DEPTH)
+                return check_config_error(ch, "restrictions nested too deep",
+                                          from);
+            words = argv_split(acc.text, ", \t\r\n");
+            ch->depth++;
+            ret = check_words(ch, words, 0);
+            ch->depth--;
+            argv_free(words);
+            return ret;
+        case SMTPD_ACC_BAD:
+            return check_config_error(ch, "bad access action", value);
+        default:
+            return check_fate(ch, &acc, subj, what);
     }
-    /* Routing operators in the local part would relay via our domain. */
-    if (ours && at && strcspn(rcpt, "@%!") < (size_t) (at - rcpt))
-        ours = 0;
-    if (ours)
-        return 0;
-    strbuf_sprintf(reply, "554 5.7.1 <%s>: Relay access denied", rcpt);
-    return -1;
 }
 
-/* smtpd_check_client - no client restrictions yet */
+/* check_access - check_X_access type:table */
+static int
+check_access(CHECK *ch, const char *table, int kind, const char *name,
+             const char *addr, const char *subj, const char *what)
+{
+    MAPS *maps = check_table(table);
+    ARGV *keys;
+    const char *value = NULL;
+    char *copy;
+    size_t i;
+    int ret = CHK_DUNNO;
+
+    if (maps == NULL)
+        return check_tempfail(ch, subj);
+    if (name == NULL || (*name == 0 && kind != SMTPD_KEY_ADDRESS))
+        return CHK_DUNNO;
+    keys = argv_alloc(8);
+    if (kind == SMTPD_KEY_ADDRESS && *name == 0)
+        argv_add(keys, cf.null_key);
+    else
+        smtpd_access_keys(kind, name, addr, cf.parent_style, keys);
+    for (i = 0; i < keys->argc && value == NULL; i++) {
+        value = maps_find(maps, keys->argv[i], 0);
+        if (value == NULL && maps->error) {
+            ret = check_tempfail(ch, subj);
+            break;
+        }
+    }
+    if (value) {
+        /* The value may change with the next lookup (nested lists). */
+        copy = mystrdup(value);
+        ret = check_action(ch, copy, subj, what, table);
+        myfree(copy);
+    }
+    argv_free(keys);
+    return ret;
+}
+
+/* check_policy_attrs - the request of the policy delegation protocol */
+static ARGV *
+check_policy_attrs(CHECK *ch, const char *service)
+{
+    SMTPD_STATE *s = ch->state;
+    ARGV *a = argv_alloc(24);
+    STRBUF *b = strbuf_create(0);
+
+#define POLICY_ATTR(fmt, ...)                                                  \
+    do {                                                                       \
+        strbuf_sprintf(b, fmt, __VA_ARGS__);                                   \
+        argv_add(a, STR(b));                                                   \
+    } while (0)
+    POLICY_ATTR("request=%s", "smtpd_access_policy");
+    POLICY_ATTR("protocol_state=%s", ch->cmd);
+    POLICY_ATTR("protocol_name=%s", s->protocol);
+    POLICY_ATTR("helo_name=%s", ch->helo ? ch->helo : STR(s->helo));
+    POLICY_ATTR("queue_id=%s", s->queue_id ? s->queue_id : "");
+    POLICY_ATTR("sender=%s", STR(s->sender));
+    POLICY_ATTR("recipient=%s", ch->rcpt ? ch->rcpt : "");
+    POLICY_ATTR("recipient_count=%ld", s->rcpt_count);
+    POLICY_ATTR("client_address=%s", s->addr);
+    POLICY_ATTR("client_name=%s", s->name);
+    POLICY_ATTR("client_port=%s", s->port);
+    POLICY_ATTR("reverse_client_name=%s", s->name);
+    POLICY_ATTR("server_address=%s", s->server_addr ? s->server_addr : "");
+    POLICY_ATTR("instance=%lx.%lx", (unsigned long) getpid(), s->instance);
+    POLICY_ATTR("sasl_method=%s", "");
+    POLICY_ATTR("sasl_username=%s", "");
+    POLICY_ATTR("sasl_sender=%s", "");
+    POLICY_ATTR("size=%ld",
+                s->mail_args.size > 0 ? s->mail_args.size : s->msg_size);
+    POLICY_ATTR("ccert_subject=%s", "");
+    POLICY_ATTR("ccert_issuer=%s", "");
+    POLICY_ATTR("ccert_fingerprint=%s", "");
+    POLICY_ATTR("encryption_protocol=%s", "");
+    POLICY_ATTR("encryption_cipher=%s", "");
+    POLICY_ATTR("encryption_keysize=%d", 0);
+    POLICY_ATTR("etrn_domain=%s", "");
+    POLICY_ATTR("stress=%s", "");
+    POLICY_ATTR("policy_context=%s", "");
+    POLICY_ATTR("compatibility_level=%s", "major");
+    POLICY_ATTR("mail_version=%s", "3.7");
+#undef POLICY_ATTR
+    (void) service;
+    strbuf_free(b);
+    return a;
+}
+
+/* check_policy - check_policy_service endpoint */
+static int
+check_policy(CHECK *ch, const char *endpoint)
+{
+    ARGV *attrs = check_policy_attrs(ch, endpoint);
+    STRBUF *action = strbuf_create(0);
+    int ret;
+
+    if (smtpd_policy_query(endpoint, attrs, action) < 0)
+        strbuf_strcpy(action, cf.policy_default);
+    ret = check_action(ch, STR(action), ch->subj, ch->what, endpoint);
+    argv_free(attrs);
+    strbuf_free(action);
+    return ret;
+}
+
+/* check_arg - the argument of a restriction that takes one */
+static const char *
+check_arg(const ARGV *words, size_t *i)
+{
+    if (*i + 1 >= words->argc)
+        return NULL;
+    return words->argv[++*i];
+}
+
+/* check_with_arg - check_X_access and check_policy_service */
+static int
+check_with_arg(CHECK *ch, const char *name, const char *arg)
+{
+    SMTPD_STATE *s = ch->state;
+    STRBUF *subj = strbuf_create(0);
+    int ret;
+
+    if (strcasecmp(name, "check_client_access") == 0) {
+        strbuf_sprintf(subj, "<%s>", s->namaddr);
+        ret = check_access(ch, arg, SMTPD_KEY_CLIENT, s->name, s->addr,
+                           STR(subj), "Client host");
+    } else if (strcasecmp(name, "check_helo_access") == 0) {
+        strbuf_sprintf(subj, "<%s>", ch->helo);
+        ret = check_access(ch, arg, SMTPD_KEY_DOMAIN, ch->helo, NULL, STR(subj),
+                           "Helo command");
+    } else if (strcasecmp(name, "check_sender_access") == 0) {
+        strbuf_sprintf(subj, "<%s>", ch->sender ? ch->sender : "");
+        ret = ch->sender ? check_access(ch, arg, SMTPD_KEY_ADDRESS, ch->sender,
+                                        cf.delims, STR(subj), "Sender address")
+                         : CHK_DUNNO;
+    } else if (strcasecmp(name, "check_recipient_access") == 0) {
+        strbuf_sprintf(subj, "<%s>", ch->rcpt ? ch->rcpt : "");
+        ret = ch->rcpt ? check_access(ch, arg, SMTPD_KEY_ADDRESS, ch->rcpt,
+                                      cf.delims, STR(subj), "Recipient address")
+                       : CHK_DUNNO;
+    } else if (strcasecmp(name, "check_policy_service") == 0) {
+        ret = check_policy(ch, arg);
+    } else {
+        ret = check_config_error(ch, "unknown smtpd restriction", name);
+    }
+    strbuf_free(subj);
+    return ret;
+}
+
+/* check_class - a smtpd_restriction_classes name; NULL when not one */
+static CHECK_LIST *
+check_class(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < nclasses; i++)
+        if (strcmp(classes[i].param, name) == 0)
+            return classes + i;
+    return NULL;
+}
+
+/* check_simple - a restriction without an argument */
+static int
+check_simple(CHECK *ch, const char *name)
+{
+    SMTPD_STATE *s = ch->state;
+
+    if (!strcasecmp(name, "permit") || !strcasecmp(name, "ok"))
+        return CHK_OK;
+    if (!strcasecmp(name, "dunno"))
+        return CHK_DUNNO;
+    if (!strcasecmp(name, "reject"))
+        return check_reply(ch, cf.reject_code, NULL, "%s: %s rejected: %s",
+                           ch->subj, ch->what, "Access denied");
+    if (!strcasecmp(name, "defer"))
+        return check_reply(ch, cf.defer_code, NULL, "%s: %s rejected: %s",
+                           ch->subj, ch->what, "Access denied");
+    if (!strcasecmp(name, "permit_mynetworks"))
+        return s->trusted ? CHK_OK : CHK_DUNNO;
+    if (!strcasecmp(name, "reject_unauth_destination"))
+        return check_unauth(ch, cf.relay_code);
+    if (!strcasecmp(name, "defer_unauth_destination"))
+        return check_unauth(ch, cf.defer_code);
+    if (!strcasecmp(name, "permit_auth_destination"))
+        return check_permit_auth(ch);
+    if (!strcasecmp(name, "reject_unlisted_recipient"))
+        return check_unlisted(ch, ch->rcpt, "Recipient address");
+    if (!strcasecmp(name, "reject_unlisted_sender"))
+        return check_unlisted(ch, ch->sender, "Sender address");
+    if (!strcasecmp(name, "reject_non_fqdn_helo_hostname"))
+        return check_helo_name(ch, ch->helo, 1);
+    if (!strcasecmp(name, "reject_invalid_helo_hostname"))
+        return check_helo_name(ch, ch->helo, 0);
+    if (!strcasecmp(name, "reject_non_fqdn_sender"))
+        return check_fqdn_addr(ch, ch->sender, "Sender address");
+    if (!strcasecmp(name, "reject_non_fqdn_recipient"))
+        return check_fqdn_addr(ch, ch->rcpt, "Recipient address");
+    if (!strcasecmp(name, "permit_sasl_authenticated"))
+        return CHK_DUNNO; /* no AUTH yet */
+    return check_config_error(ch, "unknown smtpd restriction", name);
+}
+
+/* check_words - evaluate restrictions from words[first] on */
+static int
+check_words(CHECK *ch, ARGV *words, size_t first)
+{
+    const CHECK_LIST *cls;
+    const char *name, *arg;
+    size_t i;
+    int ret = CHK_DUNNO, warn;
+
+    for (i = first; i < words->argc && ret == CHK_DUNNO; i++) {
+        name = words->argv[i];
+        warn = ch->warn;
+        if (strcasecmp(name, "warn_if_reject") == 0) {
+            ch->warn = 1;
+            continue;
+        }
+        if ((cls = check_class(name)) != NULL) {
+            if (ch->depth >= CHK_DEPTH)
+                return check_config_error(ch, "classes nested too deep", name);
+            ch->depth++;
+            ret = check_words(ch, cls->words, 0);
+            ch->depth--;
+        } else if (strncasecmp(name, "check_", 6) == 0) {
+            if ((arg = check_arg(words, &i)) == NULL)
+                return check_config_error(ch, "missing table", name);
+            ret = check_with_arg(ch, name, arg);
+        } else {
+            ret = check_simple(ch, name);
+        }
+        if (warn)
+            ch->warn = 0; /* warn_if_reject covers one restriction */
+    }
+    return ret;
+}
+
+/* check_list - one restriction list, with the subject of its rejects */
+static int
+check_list(CHECK *ch, int which)
+{
+    SMTPD_STATE *s = ch->state;
+    STRBUF *subj = strbuf_create(0);
+    static const char *const what[] = {"Client host",       "Helo command",
+                                       "Sender address",    "Recipient address",
+                                       "Recipient address", "Data command",
+                                       "End-of-data"};
+    int ret;
+
+    if (which == L_CLIENT)
+        strbuf_sprintf(subj, "<%s>", s->namaddr);
+    else if (which == L_HELO)
+        strbuf_sprintf(subj, "<%s>", ch->helo ? ch->helo : "");
+    else if (which == L_SENDER)
+        strbuf_sprintf(subj, "<%s>", ch->sender ? ch->sender : "");
+    else if (which == L_RELAY || which == L_RCPT)
+        strbuf_sprintf(subj, "<%s>", ch->rcpt ? ch->rcpt : "");
+    else
+        strbuf_sprintf(subj, "<%s>",
+                       which == L_DATA ? "DATA" : "END-OF-MESSAGE");
+    ch->subj = STR(subj);
+    ch->what = what[which];
+    ch->warn = 0;
+    ret = check_words(ch, lists[which].words, 0);
+    ch->subj = NULL;
+    strbuf_free(subj);
+    return ret;
+}
+
+/* check_begin - set up one command's evaluation */
+static void
+check_begin(CHECK *ch, SMTPD_STATE *state, const char *cmd, STRBUF *reply)
+{
+    memset(ch, 0, sizeof(*ch));
+    ch->state = state;
+    ch->cmd = cmd;
+    ch->reply = reply;
+    ch->helo = LEN(state->helo) ? STR(state->helo) : NULL;
+    ch->sender = state->in_mail ? STR(state->sender) : NULL;
+    ch->defer_permit = strbuf_create(0);
+    ch->defer_reject = strbuf_create(0);
+}
+
+/* check_end - DEFER_IF_PERMIT applies when all else permits */
+static int
+check_end(CHECK *ch, int ret)
+{
+    if (ret != CHK_REJECT && LEN(ch->defer_permit) > 0) {
+        strbuf_strcpy(ch->reply, STR(ch->defer_permit));
+        ret = CHK_REJECT;
+    }
+    strbuf_free(ch->defer_permit);
+    strbuf_free(ch->defer_reject);
+    return ret == CHK_REJECT ? -1 : 0;
+}
+
+/* check_early - client, HELO and sender lists, as far as known */
+static int
+check_early(CHECK *ch, int upto)
+{
+    if (check_list(ch, L_CLIENT) == CHK_REJECT)
+        return CHK_REJECT;
+    if (upto >= L_HELO && ch->helo && check_list(ch, L_HELO) == CHK_REJECT)
+        return CHK_REJECT;
+    if (upto >= L_SENDER && ch->sender &&
+        check_list(ch, L_SENDER) == CHK_REJECT)
+        return CHK_REJECT;
+    return CHK_DUNNO;
+}
+
+/* smtpd_check_client - at connect, unless smtpd_delay_reject */
 int
 smtpd_check_client(SMTPD_STATE *state, STRBUF *reply)
 {
-    (void) state;
-    (void) reply;
-    return 0;
+    CHECK ch;
+
+    if (cf.delay_reject)
+        return 0;
+    check_begin(&ch, state, "CONNECT", reply);
+    return check_end(&ch, check_list(&ch, L_CLIENT));
 }
 
-/* smtpd_check_helo - no HELO restrictions yet */
+/* smtpd_check_helo - at HELO/EHLO, unless smtpd_delay_reject */
 int
 smtpd_check_helo(SMTPD_STATE *state, const char *helo, STRBUF *reply)
 {
-    (void) state;
-    (void) helo;
-    (void) reply;
-    return 0;
+    CHECK ch;
+
+    if (cf.delay_reject)
+        return 0;
+    check_begin(&ch, state, "HELO", reply);
+    ch.helo = helo;
+    return check_end(&ch, check_list(&ch, L_HELO));
 }
 
-/* smtpd_check_mail - no sender restrictions yet */
+/* smtpd_check_mail - at MAIL: the sender list unless delayed */
 int
 smtpd_check_mail(SMTPD_STATE *state, const char *sender, STRBUF *reply)
 {
-    (void) state;
-    (void) sender;
-    (void) reply;
-    return 0;
+    CHECK ch;
+    int ret = CHK_DUNNO;
+
+    check_begin(&ch, state, "MAIL", reply);
+    ch.sender = sender;
+    if (!cf.delay_reject)
+        ret = check_list(&ch, L_SENDER);
+    if (ret != CHK_REJECT && cf.unlisted_sender)
+        ret = check_unlisted(&ch, sender, "Sender address");
+    if (check_end(&ch, ret) < 0)
+        return -1;
+    return smtpd_anvil_message(state, reply);
+}
+
+/* smtpd_check_rcpt - at RCPT: (delayed lists), relay, recipient */
+int
+smtpd_check_rcpt(SMTPD_STATE *state, const char *rcpt, STRBUF *reply)
+{
+    CHECK ch;
+    int ret = CHK_DUNNO;
+
+    check_begin(&ch, state, "RCPT", reply);
+    ch.rcpt = rcpt;
+    if (cf.delay_reject)
+        ret = check_early(&ch, L_SENDER);
+    if (ret != CHK_REJECT)
+        ret = check_list(&ch, L_RELAY);
+    if (ret != CHK_REJECT)
+        ret = check_list(&ch, L_RCPT);
+    if (ret != CHK_REJECT && cf.unlisted_rcpt) {
+        ch.subj = rcpt;
+        ret = check_unlisted(&ch, rcpt, "Recipient address");
+    }
+    if (check_end(&ch, ret) < 0)
+        return -1;
+    return smtpd_anvil_rcpt(state, reply);
+}
+
+/* smtpd_check_data - at DATA (or the first BDAT) */
+int
+smtpd_check_data(SMTPD_STATE *state, STRBUF *reply)
+{
+    CHECK ch;
+
+    check_begin(&ch, state, "DATA", reply);
+    return check_end(&ch, check_list(&ch, L_DATA));
+}
+
+/* smtpd_check_eod - at the end of the message, before it is committed */
+int
+smtpd_check_eod(SMTPD_STATE *state, STRBUF *reply)
+{
+    CHECK ch;
+
+    check_begin(&ch, state, "END-OF-MESSAGE", reply);
+    return check_end(&ch, check_list(&ch, L_EOD));
+}
+
+/* smtpd_fate - remember what an access action asks of the message */
+void
+smtpd_fate(SMTPD_STATE *state, int action, const char *text)
+{
+    switch (action) {
+        case SMTPD_ACC_HOLD:
+            state->hold = 1;
+            break;
+        case SMTPD_ACC_DISCARD:
+            state->discard = 1;
+            break;
+        case SMTPD_ACC_FILTER:
+            if (state->filter)
+                myfree(state->filter);
+            state->filter = mystrdup(text);
+            break;
+        case SMTPD_ACC_REDIRECT:
+            if (state->redirect)
+                myfree(state->redirect);
+            state->redirect = mystrdup(text);
+            break;
+        case SMTPD_ACC_PREPEND:
+            if (state->prepend == NULL)
+                state->prepend = argv_alloc(2);
+            if (state->prepend->argc < 100)
+                argv_add(state->prepend, text);
+            break;
+    }
 }
 
 /* smtpd_check_queue - enough room in queue_directory (our cwd)? */

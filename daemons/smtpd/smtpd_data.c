@@ -41,7 +41,9 @@ smtpd_data_open(SMTPD_STATE *state)
     SMTPD_MAIL_ARGS *a = &state->mail_args;
 
     state->cleanup = cleanup_clnt_open(
-        NULL, MAIL_CLASS_PUBLIC, CLEANUP_FLAG_FILTER | CLEANUP_FLAG_MAP,
+        NULL, MAIL_CLASS_PUBLIC,
+        CLEANUP_FLAG_FILTER | CLEANUP_FLAG_MAP |
+            (state->hold ? CLEANUP_FLAG_HOLD : 0),
         (int) smtpd_params.timeout * 1000, state->buf);
     if (state->cleanup == NULL) {
         msg_warn("cleanup: %s", STR(state->buf));
@@ -68,7 +70,11 @@ static void
 data_received(SMTPD_STATE *state)
 {
     STRBUF *hdr = strbuf_create(256), *date = strbuf_create(64);
+    size_t i;
 
+    /* The fates known now; attributes must precede the content. */
+    data_attr(state, MAIL_ATTR_FILTER, state->filter);
+    data_attr(state, MAIL_ATTR_REDIRECT, state->redirect);
     mail_date(date, time(NULL));
     strbuf_sprintf(hdr, "Received: from %s (%s [%s])\n",
                    LEN(state->helo) ? STR(state->helo) : state->name,
@@ -82,6 +88,11 @@ data_received(SMTPD_STATE *state)
     else
         strbuf_sprintf_cat(hdr, ";\n\t%s\n", STR(date));
     cleanup_clnt_write(state->cleanup, STR(hdr), LEN(hdr));
+    /* PREPEND headers follow our Received: header, in order. */
+    for (i = 0; state->prepend && i < state->prepend->argc; i++) {
+        strbuf_sprintf(hdr, "%s\n", state->prepend->argv[i]);
+        cleanup_clnt_write(state->cleanup, STR(hdr), LEN(hdr));
+    }
     strbuf_free(hdr);
     strbuf_free(date);
 }
@@ -134,6 +145,12 @@ data_finish(SMTPD_STATE *state)
         /* RFC 1870 section 6.3 / RFC 3463: 552 5.3.4. */
         smtpd_reply(state, "552 5.3.4 Error: message file too big");
         smtpd_log_reject(state, "END-OF-MESSAGE", NULL);
+    } else if (smtpd_check_eod(state, state->buf) < 0) {
+        smtpd_reply(state, "%s", STR(state->buf));
+        smtpd_log_reject(state, "END-OF-MESSAGE", NULL);
+    } else if (state->discard) {
+        /* DISCARD: claim success; dropping the connection drops the file. */
+        smtpd_reply(state, "250 2.0.0 Ok: queued as %s", state->queue_id);
     } else {
         cleanup_result_init(&res);
         ret = cleanup_clnt_finish(state->cleanup, &res);

@@ -82,6 +82,14 @@ smtpd_reset(SMTPD_STATE *state)
     state->data_crlf = 0;
     strbuf_reset(state->sender);
     strbuf_reset(state->first_rcpt);
+    state->hold = state->discard = 0;
+    if (state->filter)
+        myfree(state->filter);
+    if (state->redirect)
+        myfree(state->redirect);
+    state->filter = state->redirect = NULL;
+    if (state->prepend)
+        state->prepend = argv_free(state->prepend);
 }
 
 /* smtpd_state_free - release a connection's state; returns NULL */
@@ -94,6 +102,8 @@ smtpd_state_free(SMTPD_STATE *state)
     myfree(state->server_addr);
     myfree(state->name);
     myfree(state->namaddr);
+    if (state->service)
+        myfree(state->service);
     strbuf_free(state->helo);
     strbuf_free(state->sender);
     strbuf_free(state->first_rcpt);
@@ -261,12 +271,14 @@ smtpd_mail(SMTPD_STATE *state, const char *args, size_t len)
                                    "unicode address") >= 0) ||
         smtpd_check_queue(state, state->buf) < 0 ||
         smtpd_check_mail(state, STR(state->sender), state->buf) < 0) {
+        /* state->buf holds the reply */
         smtpd_reply(state, "%s", STR(state->buf));
         smtpd_log_reject(state, "MAIL", NULL);
         strbuf_reset(state->sender);
         return -1;
     }
     state->in_mail = 1;
+    state->instance++;
     smtpd_reply(state, "250 2.1.0 Ok");
     return 0;
 }
@@ -366,6 +378,11 @@ smtpd_data_cmd(SMTPD_STATE *state, const char *args, size_t len)
                                : "503 5.5.1 Error: need RCPT command");
         return -1;
     }
+    if (smtpd_check_data(state, state->buf) < 0) {
+        smtpd_reply(state, "%s", STR(state->buf));
+        smtpd_log_reject(state, "DATA", NULL);
+        return -1;
+    }
     smtpd_data(state);
     return STR(state->reply)[0] == '2' ? 0 : -1;
 }
@@ -374,6 +391,12 @@ smtpd_data_cmd(SMTPD_STATE *state, const char *args, size_t len)
 static int
 smtpd_bdat_cmd(SMTPD_STATE *state, const char *args, size_t len)
 {
+    if (state->in_mail && state->rcpt_count > 0 && !state->bdat_started &&
+        !state->bdat_failed && smtpd_check_data(state, state->buf) < 0) {
+        /* The chunk's octets still follow: smtpd_bdat() drops them. */
+        state->bdat_failed = 1;
+        msg_info("BDAT refused by smtpd_data_restrictions");
+    }
     smtpd_bdat(state, args, len);
     return STR(state->reply)[0] == '2' ? 0 : -1;
 }

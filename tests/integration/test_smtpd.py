@@ -104,7 +104,8 @@ class Server:
         self.port = free_port()
         conf = {"mynetworks": "192.0.2.0/24",
                 "mydestination": "$myhostname, localhost.$mydomain, localhost",
-                "smtpd_error_sleep_time": "0s"}
+                "smtpd_error_sleep_time": "0s",
+                "local_recipient_maps": ""}
         conf.update(main_cf)
         master = default_master_cf() + \
             f"127.0.0.1:{self.port} inet n - n - {maxproc} smtpd\n"
