@@ -111,11 +111,21 @@ smtpd_service(STREAM *client, const char *service, char **argv)
     stream_set_timeout(client, (int) smtpd_params.timeout * 1000);
     msg_info("connect from %s", state->namaddr);
     smtpd_early_talker(state);
-    if (smtpd_anvil_connect(state, service, state->buf) < 0 ||
-        smtpd_check_client(state, state->buf) < 0) {
+    if (smtpd_anvil_connect(state, service, state->buf) < 0) {
         smtpd_reply(state, "%s", STR(state->buf));
     } else {
-        smtpd_reply(state, "220 %s", smtpd_params.banner);
+        /*
+         * smtpd_delay_reject = no: a client refused at connect gets the
+         * refusal instead of the greeting, then 503 to every command but
+         * QUIT, as Postfix's smtpd answers.
+         */
+        if (smtpd_check_client(state, state->buf) < 0) {
+            state->access_denied = 1;
+            state->error_count++;
+            smtpd_reply(state, "%s", STR(state->buf));
+        } else {
+            smtpd_reply(state, "220 %s", smtpd_params.banner);
+        }
         smtpd_proto(state);
     }
     stream_flush(client);

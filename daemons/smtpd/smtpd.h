@@ -67,6 +67,7 @@ typedef struct SMTPD_STATE {
     STRBUF *helo;           /* HELO/EHLO argument, empty before */
     const char *protocol;   /* SMTP or ESMTP */
     int trusted;            /* the client is in mynetworks */
+    int access_denied;      /* client rejected at connect: 503 to all */
     char *service;          /* master.cf service name, for anvil */
     int anvil_counted;      /* anvil counts this connection */
     unsigned long instance; /* transactions so far, for policy "instance" */

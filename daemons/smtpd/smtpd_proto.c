@@ -519,6 +519,12 @@ smtpd_dispatch(SMTPD_STATE *state, const char *line, size_t len)
             if (strlen(cmds[i].name) == verb_len &&
                 strncasecmp(cmds[i].name, line, verb_len) == 0) {
                 state->total[cmds[i].id]++;
+                if (state->access_denied && cmds[i].id != SMTPD_CMD_QUIT) {
+                    state->error_count++;
+                    smtpd_reply(state, "503 5.7.0 Error: access denied for %s",
+                                state->namaddr);
+                    return cmds[i].id;
+                }
                 if (cmds[i].fn(state, line + off, len - off) == 0)
                     state->ok[cmds[i].id]++;
                 if (!cmds[i].pipeline_ok && !state->quit &&

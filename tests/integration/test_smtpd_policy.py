@@ -280,6 +280,31 @@ class DelayRejectTest(unittest.TestCase):
         c.close()
 
 
+class ClientRejectTest(unittest.TestCase):
+    """smtpd_delay_reject = no with a client refused at connect: the
+    refusal replaces the greeting, every command but QUIT gets 503."""
+
+    def setUp(self):
+        why = usable()
+        if why:
+            self.skipTest(why)
+        self.srv = Server("smtpd-clientrej", {
+            "smtpd_delay_reject": "no", "local_recipient_maps": "",
+            "smtpd_client_restrictions": "reject"}, real_cleanup=True)
+        self.addCleanup(self.srv.close)
+
+    def test_refused_client(self):
+        c = self.srv.raw()
+        self.assertEqual(c.reply()[0], 554)
+        for cmd in ("EHLO host.example", "MAIL FROM:<a@c.example>",
+                    "RCPT TO:<u@test.example>", "DATA", "NOOP"):
+            code, text = c.cmd(cmd + "\r\n")
+            self.assertEqual(code, 503, cmd)
+            self.assertIn("5.7.0 Error: access denied for", text[0])
+        self.assertEqual(c.cmd("QUIT\r\n")[0], 221)
+        c.close()
+
+
 class AnvilTest(unittest.TestCase):
     def setUp(self):
         why = usable()
