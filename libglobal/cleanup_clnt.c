@@ -26,6 +26,8 @@ struct CLEANUP_CLNT {
     int failed;
 };
 
+static int cleanup_clnt_flush_data(CLEANUP_CLNT *clnt);
+
 /* cleanup_clnt_fail - remember the first failure; always -1 */
 static int
 cleanup_clnt_fail(CLEANUP_CLNT *clnt, const char *what)
@@ -194,6 +196,25 @@ cleanup_clnt_rcpt(CLEANUP_CLNT *clnt, const char *addr, const char *orcpt,
         attr_put_str(req, CLEANUP_ATTR_DSN_ORCPT, dsn_orcpt);
     if (notify != 0)
         attr_put_int(req, CLEANUP_ATTR_NOTIFY, (uint32_t) notify);
+    return cleanup_clnt_send(clnt);
+}
+
+/* cleanup_clnt_fate - late decisions: hold, filter, redirect */
+int
+cleanup_clnt_fate(CLEANUP_CLNT *clnt, int hold, const char *filter,
+                  const char *redirect)
+{
+    ATTR_LIST *req;
+
+    if (cleanup_clnt_flush_data(clnt) < 0)
+        return -1;
+    req = cleanup_clnt_new_req(clnt, CLEANUP_REQ_FATE);
+    if (hold)
+        attr_put_int(req, CLEANUP_ATTR_HOLD, 1);
+    if (filter != NULL)
+        attr_put_str(req, CLEANUP_ATTR_FILTER, filter);
+    if (redirect != NULL)
+        attr_put_str(req, CLEANUP_ATTR_REDIRECT, redirect);
     return cleanup_clnt_send(clnt);
 }
 

@@ -111,7 +111,8 @@
  * cleanup(8): one message per connection (docs/ipc.md, "cleanup").  The
  * client sends "open" and reads the reply (the queue ID); then, without
  * waiting for replies, "time" (optional), "sender", "attr"s, "rcpt"s,
- * "data" frames and "end"; then reads the one final reply.
+ * "data" frames and "end"; then reads the one final reply.  "fate" may
+ * come anywhere after "sender", before "end" (smtpd's late decisions).
  */
 #define CLEANUP_REQ_OPEN   "open"   /* flags -> queue_id */
 #define CLEANUP_REQ_TIME   "time"   /* arrival_sec, arrival_usec */
@@ -119,6 +120,7 @@
 #define CLEANUP_REQ_ATTR   "attr"   /* name, value: an envelope attribute */
 #define CLEANUP_REQ_RCPT   "rcpt"   /* address, [orcpt] [dsn_orcpt] [notify] */
 #define CLEANUP_REQ_DATA   "data"   /* data: content bytes, LF-ended lines */
+#define CLEANUP_REQ_FATE   "fate"   /* [hold] [filter] [redirect], late */
 #define CLEANUP_REQ_END    "end"    /* end of message -> final reply */
 #define CLEANUP_ATTR_FLAGS     "flags"        /* number: CLEANUP_FLAG_* */
 #define CLEANUP_ATTR_QUEUE_ID  "queue_id"     /* string */
@@ -133,6 +135,9 @@
 #define CLEANUP_ATTR_DATA      "data"         /* data: content bytes */
 #define CLEANUP_ATTR_STAT      "cleanup_status" /* number: CLEANUP_STAT_* */
 #define CLEANUP_ATTR_DSN       "dsn"          /* string: "x.y.z" */
+#define CLEANUP_ATTR_HOLD      "hold"         /* number: 1: to hold/ */
+#define CLEANUP_ATTR_FILTER    "filter"       /* string: transport:dest */
+#define CLEANUP_ATTR_REDIRECT  "redirect"     /* string: the one rcpt */
 
 /* Largest "data" payload a client sends in one frame. */
 #define CLEANUP_DATA_CHUNK (64 * 1024)

@@ -234,6 +234,38 @@ cleanup_req_data(CLEANUP_CONN *conn)
     return 0;
 }
 
+/* cleanup_req_fate - "fate": smtpd's late hold, filter, redirect */
+static int
+cleanup_req_fate(CLEANUP_CONN *conn)
+{
+    CLEANUP_STATE *s = conn->state;
+    uint32_t hold = 0;
+
+    if (conn->phase == PHASE_TIME)
+        return cleanup_bad(conn, "%s before sender", CLEANUP_REQ_FATE);
+    if (attr_scan(conn->req, ATTR_FLAG_STRICT | ATTR_FLAG_OPTIONAL, conn->why,
+                  ATTR_TYPE_STR, MAIL_ATTR_REQ, conn->a1, ATTR_TYPE_INT,
+                  CLEANUP_ATTR_HOLD, &hold, ATTR_TYPE_STR, CLEANUP_ATTR_FILTER,
+                  conn->a2, ATTR_TYPE_STR, CLEANUP_ATTR_REDIRECT, conn->a3,
+                  ATTR_TYPE_END) < 0)
+        return -1;
+    if (hold > 1)
+        return cleanup_bad(conn, "bad %s value", CLEANUP_ATTR_HOLD);
+    if (hold)
+        s->hold = 1;
+    if (attr_get_str(conn->req, CLEANUP_ATTR_FILTER) != NULL) {
+        if (s->filter)
+            myfree(s->filter);
+        s->filter = mystrdup(STR(conn->a2));
+    }
+    if (attr_get_str(conn->req, CLEANUP_ATTR_REDIRECT) != NULL) {
+        if (s->redirect)
+            myfree(s->redirect);
+        s->redirect = mystrdup(STR(conn->a3));
+    }
+    return 0;
+}
+
 /* cleanup_dispatch - one envelope or content request; 1 at "end" */
 static int
 cleanup_dispatch(CLEANUP_CONN *conn)
@@ -252,6 +284,8 @@ cleanup_dispatch(CLEANUP_CONN *conn)
         return cleanup_req_rcpt(conn);
     if (strcmp(name, CLEANUP_REQ_DATA) == 0)
         return cleanup_req_data(conn);
+    if (strcmp(name, CLEANUP_REQ_FATE) == 0)
+        return cleanup_req_fate(conn);
     if (strcmp(name, CLEANUP_REQ_END) != 0) {
         printable(conn->a1, name, strlen(name), 64, '?');
         return cleanup_bad(conn, "unknown request \"%s\"", STR(conn->a1));

@@ -72,9 +72,6 @@ data_received(SMTPD_STATE *state)
     STRBUF *hdr = strbuf_create(256), *date = strbuf_create(64);
     size_t i;
 
-    /* The fates known now; attributes must precede the content. */
-    data_attr(state, MAIL_ATTR_FILTER, state->filter);
-    data_attr(state, MAIL_ATTR_REDIRECT, state->redirect);
     mail_date(date, time(NULL));
     strbuf_sprintf(hdr, "Received: from %s (%s [%s])\n",
                    LEN(state->helo) ? STR(state->helo) : state->name,
@@ -152,6 +149,10 @@ data_finish(SMTPD_STATE *state)
         /* DISCARD: claim success; dropping the connection drops the file. */
         smtpd_reply(state, "250 2.0.0 Ok: queued as %s", state->queue_id);
     } else {
+        /* Every decision so far, end-of-data restrictions included. */
+        if (state->hold || state->filter || state->redirect)
+            cleanup_clnt_fate(state->cleanup, state->hold, state->filter,
+                              state->redirect);
         cleanup_result_init(&res);
         ret = cleanup_clnt_finish(state->cleanup, &res);
         data_status_reply(state, ret, &res);

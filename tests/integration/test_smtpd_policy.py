@@ -12,6 +12,7 @@ import unittest
 try:
     from instance import built, free_port
     from test_smtpd import Server, skip_reason
+    from qfile_reader import QueueFile
 except ImportError:
     built = None
 
@@ -139,11 +140,12 @@ class RestrictionTest(unittest.TestCase):
             self.assertEqual(s.mail(sender)[0], 250)
             return s.rcpt(rcpt)
 
-    def send(self, rcpt):
+    def send(self, rcpt, *more):
         with smtplib.SMTP("127.0.0.1", self.srv.port, timeout=10) as s:
             s.ehlo("client.example")
             s.mail("a@c.example")
-            self.assertEqual(s.rcpt(rcpt)[0], 250, rcpt)
+            for r in (rcpt,) + more:
+                self.assertEqual(s.rcpt(r)[0], 250, r)
             code, text = s.data(b"Subject: t\r\n\r\nbody\r\n")
             self.assertEqual(code, 250, text)
             return text.decode().split()[-1]
@@ -228,6 +230,20 @@ class RestrictionTest(unittest.TestCase):
         self.srv.inst.wait_log(r"NOQUEUE: hold: RCPT from .*: "
                                r"<hold@test\.example>: Recipient address "
                                r"triggers HOLD action")
+
+    def test_late_hold_and_redirect(self):
+        # HOLD and REDIRECT decided after the queue file is open (at the
+        # second RCPT) still decide the message's fate.
+        qid = self.send("known@test.example", "hold@test.example")
+        self.assertIn(qid, files(self.srv.inst, "hold"))
+        self.assertNotIn(qid, files(self.srv.inst, "incoming"))
+        qid = self.send("known@test.example", "redir@test.example")
+        qf = QueueFile(os.path.join(self.srv.inst.queue_dir, "incoming", qid))
+        self.assertEqual(set(qf.rcpts), {"known@test.example"})
+        qid = self.send("ok@test.example", "filt@test.example")
+        qf = QueueFile(os.path.join(self.srv.inst.queue_dir, "incoming", qid))
+        self.assertEqual(qf.attrs.get("content_filter"),
+                         "smtp:[127.0.0.1]:10025")
 
     def test_discard(self):
         before = set(files(self.srv.inst, "incoming") +
