@@ -8,31 +8,7 @@ A record is one type byte, the data length as little-endian base 128
 (seven bits a byte, top bit set on all but the last, at most 5 bytes),
 then the data.  Malformed input raises ValueError.
 """
-
-
-def records(data):
-    """The (type, data) records of data, in order."""
-    out, pos = [], 0
-    while pos < len(data):
-        rtype = chr(data[pos])
-        pos += 1
-        length, shift = 0, 0
-        for i in range(5):
-            if pos >= len(data):
-                raise ValueError("truncated length")
-            b = data[pos]
-            pos += 1
-            length |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                break
-        else:
-            raise ValueError("length too long")
-        if pos + length > len(data):
-            raise ValueError("truncated data")
-        out.append((rtype, data[pos:pos + length]))
-        pos += length
-    return out
+from qfile_reader import records  # noqa: F401 (part of this API)
 
 
 def parse(data):

@@ -12,6 +12,8 @@ import stat
 import subprocess
 import unittest
 
+from qfile_writer import rec as record
+
 try:
     from instance import Instance, REPO, BUILD
 except ImportError:  # the harness is not there yet
@@ -21,19 +23,6 @@ POSTDROP = os.path.join(os.environ.get("POSTERN_BUILD") or
                         os.path.join(os.path.dirname(__file__), "..", ".."),
                         "commands", "postdrop", "postdrop")
 EX_DATAERR, EX_NOPERM, EX_TEMPFAIL = 65, 77, 75
-
-
-def record(rtype, data=b""):
-    """One record: type, base-128 little-endian length, data."""
-    if isinstance(data, str):
-        data = data.encode()
-    n, hdr = len(data), bytearray(rtype.encode())
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        hdr.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(hdr) + data
 
 
 def maildrop(sender="user@example.com", rcpts=("to@example.org",),

@@ -16,6 +16,7 @@ from instance import BUILD, Instance, built, connect_unix, \
     default_master_cf
 from test_postdrop import maildrop, record
 from qfile_reader import QueueFile
+from qfile_writer import make_id
 
 MASTER_CF = """\
 pickup    unix  n       -       n       60      1       pickup
@@ -36,24 +37,10 @@ def usable():
         all(os.access(command(c), os.X_OK) for c in COMMANDS)
 
 
-ALPHABET = ("0123456789BCDFGHJKLMNPQRSTVWXYZ"
-            "bcdfghjklmnpqrstvwxyz")
-
-
-def b52(n, width=0, base=52):
-    out = ""
-    while n:
-        out = ALPHABET[n % base] + out
-        n //= base
-    return out.rjust(width, "0") if width else (out or "0")
-
-
 def queue_id_for(path):
     """A valid queue ID for the file at path (docs/queue-format.md)."""
     t = time.time()
-    sec, usec = int(t), int((t - int(t)) * 1e6)
-    return (b52(sec, 6) + b52(usec, 4) + "z" +
-            b52(os.stat(path).st_ino, base=51))
+    return make_id(int(t), int((t - int(t)) * 1e6), os.stat(path).st_ino)
 
 
 def wait_for(pred, timeout=15.0, what="condition"):
