@@ -95,40 +95,40 @@ smtpd_anvil_disconnect(SMTPD_STATE *state)
     state->anvil_counted = 0;
 }
 
+/* The per-event rate checks: anvil's request, the limit, the words. */
+typedef int (*ANVIL_EVENT_FN)(ANVIL_CLNT *, const char *, const char *,
+                              unsigned *);
+
+/* anvil_rate - count one event; -1 with Postfix's reply when over limit */
+static int
+anvil_rate(SMTPD_STATE *state, ANVIL_EVENT_FN event, long limit,
+           const char *what, const char *too_much, STRBUF *reply)
+{
+    unsigned rate = 0;
+
+    if (limit <= 0 || anvil_exempt(state) ||
+        event(anvil, state->service, state->addr, &rate) != MAIL_STAT_OK ||
+        rate <= (unsigned long) limit)
+        return 0;
+    msg_warn("%s rate limit exceeded: %u from %s for service %s", what, rate,
+             state->namaddr, state->service);
+    strbuf_sprintf(reply, "450 4.7.1 Error: %s from %s", too_much,
+                   state->addr);
+    return -1;
+}
+
 /* smtpd_anvil_message - one MAIL FROM; -1 when over the rate */
 int
 smtpd_anvil_message(SMTPD_STATE *state, STRBUF *reply)
 {
-    unsigned rate = 0;
-
-    if (msg_rate_limit <= 0 || anvil_exempt(state) ||
-        anvil_clnt_message(anvil, state->service, state->addr, &rate) !=
-            MAIL_STAT_OK ||
-        rate <= (unsigned long) msg_rate_limit)
-        return 0;
-    msg_warn("Message delivery request rate limit exceeded: %u from %s for "
-             "service %s",
-             rate, state->namaddr, state->service);
-    strbuf_sprintf(reply, "450 4.7.1 Error: too much mail from %s",
-                   state->addr);
-    return -1;
+    return anvil_rate(state, anvil_clnt_message, msg_rate_limit,
+                      "Message delivery request", "too much mail", reply);
 }
 
 /* smtpd_anvil_rcpt - one RCPT TO; -1 when over the rate */
 int
 smtpd_anvil_rcpt(SMTPD_STATE *state, STRBUF *reply)
 {
-    unsigned rate = 0;
-
-    if (rcpt_rate_limit <= 0 || anvil_exempt(state) ||
-        anvil_clnt_recipient(anvil, state->service, state->addr, &rate) !=
-            MAIL_STAT_OK ||
-        rate <= (unsigned long) rcpt_rate_limit)
-        return 0;
-    msg_warn("Recipient address rate limit exceeded: %u from %s for service "
-             "%s",
-             rate, state->namaddr, state->service);
-    strbuf_sprintf(reply, "450 4.7.1 Error: too many recipients from %s",
-                   state->addr);
-    return -1;
+    return anvil_rate(state, anvil_clnt_recipient, rcpt_rate_limit,
+                      "Recipient address", "too many recipients", reply);
 }
