@@ -199,10 +199,10 @@ cleanup_clnt_rcpt(CLEANUP_CLNT *clnt, const char *addr, const char *orcpt,
     return cleanup_clnt_send(clnt);
 }
 
-/* cleanup_clnt_fate - late decisions: hold, filter, redirect */
+/* cleanup_clnt_fate - late decisions: hold, discard, filter, redirect */
 int
-cleanup_clnt_fate(CLEANUP_CLNT *clnt, int hold, const char *filter,
-                  const char *redirect)
+cleanup_clnt_fate(CLEANUP_CLNT *clnt, int hold, int discard,
+                  const char *filter, const char *redirect)
 {
     ATTR_LIST *req;
 
@@ -211,6 +211,8 @@ cleanup_clnt_fate(CLEANUP_CLNT *clnt, int hold, const char *filter,
     req = cleanup_clnt_new_req(clnt, CLEANUP_REQ_FATE);
     if (hold)
         attr_put_int(req, CLEANUP_ATTR_HOLD, 1);
+    if (discard)
+        attr_put_int(req, CLEANUP_ATTR_DISCARD, 1);
     if (filter != NULL)
         attr_put_str(req, CLEANUP_ATTR_FILTER, filter);
     if (redirect != NULL)

@@ -16,8 +16,9 @@
  * cleanup_clnt_rcpt() in any order, cleanup_clnt_write() for the content
  * (header lines, an empty line, the body; lines end with LF, not CRLF),
  * then cleanup_clnt_finish().  cleanup_clnt_fate() may come anywhere
- * after the sender: hold the message, set its content filter, or send it
- * to one address only (NULL: unchanged), decided late (end of data).  cleanup_clnt_free() closes the
+ * after the sender: hold the message, discard it (cleanup then answers
+ * OK once the file is gone), set its content filter, or send it to one
+ * address only (NULL: unchanged), decided late (end of data).  cleanup_clnt_free() closes the
  * connection; before finish, that makes cleanup drop the file.
  *
  * cleanup_clnt_finish() sends "end" and reads the final reply into the
@@ -54,8 +55,8 @@ extern int cleanup_clnt_rcpt(CLEANUP_CLNT *clnt, const char *addr,
                              int notify);
 extern int cleanup_clnt_write(CLEANUP_CLNT *clnt, const char *data,
                               size_t len);
-extern int cleanup_clnt_fate(CLEANUP_CLNT *clnt, int hold, const char *filter,
-                             const char *redirect);
+extern int cleanup_clnt_fate(CLEANUP_CLNT *clnt, int hold, int discard,
+                             const char *filter, const char *redirect);
 extern int cleanup_clnt_finish(CLEANUP_CLNT *clnt, CLEANUP_RESULT *result);
 extern CLEANUP_CLNT *cleanup_clnt_free(CLEANUP_CLNT *clnt);
 

@@ -120,7 +120,7 @@
 #define CLEANUP_REQ_ATTR   "attr"   /* name, value: an envelope attribute */
 #define CLEANUP_REQ_RCPT   "rcpt"   /* address, [orcpt] [dsn_orcpt] [notify] */
 #define CLEANUP_REQ_DATA   "data"   /* data: content bytes, LF-ended lines */
-#define CLEANUP_REQ_FATE   "fate"   /* [hold] [filter] [redirect], late */
+#define CLEANUP_REQ_FATE   "fate"   /* [hold] [discard] [filter] [redirect] */
 #define CLEANUP_REQ_END    "end"    /* end of message -> final reply */
 #define CLEANUP_ATTR_FLAGS     "flags"        /* number: CLEANUP_FLAG_* */
 #define CLEANUP_ATTR_QUEUE_ID  "queue_id"     /* string */
@@ -136,6 +136,7 @@
 #define CLEANUP_ATTR_STAT      "cleanup_status" /* number: CLEANUP_STAT_* */
 #define CLEANUP_ATTR_DSN       "dsn"          /* string: "x.y.z" */
 #define CLEANUP_ATTR_HOLD      "hold"         /* number: 1: to hold/ */
+#define CLEANUP_ATTR_DISCARD   "discard"      /* number: 1: drop, say OK */
 #define CLEANUP_ATTR_FILTER    "filter"       /* string: transport:dest */
 #define CLEANUP_ATTR_REDIRECT  "redirect"     /* string: the one rcpt */
 

@@ -234,25 +234,30 @@ cleanup_req_data(CLEANUP_CONN *conn)
     return 0;
 }
 
-/* cleanup_req_fate - "fate": smtpd's late hold, filter, redirect */
+/* cleanup_req_fate - "fate": smtpd's late hold, discard, filter, redirect */
 static int
 cleanup_req_fate(CLEANUP_CONN *conn)
 {
     CLEANUP_STATE *s = conn->state;
     uint32_t hold = 0;
+    uint32_t discard = 0;
 
     if (conn->phase == PHASE_TIME)
         return cleanup_bad(conn, "%s before sender", CLEANUP_REQ_FATE);
     if (attr_scan(conn->req, ATTR_FLAG_STRICT | ATTR_FLAG_OPTIONAL, conn->why,
                   ATTR_TYPE_STR, MAIL_ATTR_REQ, conn->a1, ATTR_TYPE_INT,
-                  CLEANUP_ATTR_HOLD, &hold, ATTR_TYPE_STR, CLEANUP_ATTR_FILTER,
+                  CLEANUP_ATTR_HOLD, &hold, ATTR_TYPE_INT,
+                  CLEANUP_ATTR_DISCARD, &discard, ATTR_TYPE_STR,
+                  CLEANUP_ATTR_FILTER,
                   conn->a2, ATTR_TYPE_STR, CLEANUP_ATTR_REDIRECT, conn->a3,
                   ATTR_TYPE_END) < 0)
         return -1;
-    if (hold > 1)
-        return cleanup_bad(conn, "bad %s value", CLEANUP_ATTR_HOLD);
+    if (hold > 1 || discard > 1)
+        return cleanup_bad(conn, "bad %s value", "fate");
     if (hold)
         s->hold = 1;
+    if (discard)
+        s->discard = 1;
     if (attr_get_str(conn->req, CLEANUP_ATTR_FILTER) != NULL) {
         if (s->filter)
             myfree(s->filter);

@@ -145,14 +145,15 @@ data_finish(SMTPD_STATE *state)
     } else if (smtpd_check_eod(state, state->buf) < 0) {
         smtpd_reply(state, "%s", STR(state->buf));
         smtpd_log_reject(state, "END-OF-MESSAGE", NULL);
-    } else if (state->discard) {
-        /* DISCARD: claim success; dropping the connection drops the file. */
-        smtpd_reply(state, "250 2.0.0 Ok: queued as %s", state->queue_id);
     } else {
-        /* Every decision so far, end-of-data restrictions included. */
-        if (state->hold || state->filter || state->redirect)
-            cleanup_clnt_fate(state->cleanup, state->hold, state->filter,
-                              state->redirect);
+        /*
+         * Every decision so far, end-of-data restrictions included.
+         * DISCARD: cleanup removes the file before it answers OK, so the
+         * 250 below comes when nothing is left.
+         */
+        if (state->hold || state->discard || state->filter || state->redirect)
+            cleanup_clnt_fate(state->cleanup, state->hold, state->discard,
+                              state->filter, state->redirect);
         cleanup_result_init(&res);
         ret = cleanup_clnt_finish(state->cleanup, &res);
         data_status_reply(state, ret, &res);
