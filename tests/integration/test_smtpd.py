@@ -500,6 +500,32 @@ class SmtpdStrictTest(unittest.TestCase):
         self.assertTrue(conf)
 
 
+class SmtpdErrorSleepTest(unittest.TestCase):
+    """smtpd_soft_error_limit and smtpd_error_sleep_time: past the soft
+    limit each error reply is delayed.  Only a lower bound is asserted,
+    which a slow machine cannot break."""
+
+    def setUp(self):
+        why = skip_reason()
+        if why:
+            self.skipTest(why)
+        self.srv = Server("smtpd-sleep", {"smtpd_soft_error_limit": "1",
+                                          "smtpd_error_sleep_time": "1s"})
+        self.addCleanup(self.srv.close)
+
+    def test_sleep_after_soft_limit(self):
+        c = self.srv.raw()
+        self.assertEqual(c.reply()[0], 220)
+        start = time.monotonic()
+        self.assertEqual(c.cmd("BOGUS1\r\n")[0], 500)  # error 1: at limit
+        first = time.monotonic() - start
+        for n in (2, 3):  # errors 2 and 3: over the limit, one second each
+            self.assertEqual(c.cmd(f"BOGUS{n}\r\n")[0], 500)
+        self.assertGreaterEqual(time.monotonic() - start - first, 2.0)
+        self.assertEqual(c.cmd("QUIT\r\n")[0], 221)
+        c.close()
+
+
 class SmtpdCleanupTest(unittest.TestCase):
     """End to end with the real cleanup(8): 250 names a file in incoming/;
     a smuggling attempt leaves exactly one file."""
