@@ -189,6 +189,64 @@
 #define FLUSH_ATTR_SITE     "site"      /* string: a destination */
 #define FLUSH_ATTR_QUEUE_ID "queue_id"  /* string */
 
+/* Delivery requests: qmgr -> private/TRANSPORT (docs/ipc.md). */
+#define MAIL_SERVICE_ERROR   "error"
+#define MAIL_SERVICE_RETRY   "retry"
+#define MAIL_SERVICE_DISCARD "discard"
+#define DELIVER_REQ_DELIVER  "deliver"      /* one message, N rcpt frames */
+#define DELIVER_ATTR_FLAGS   "flags"        /* number: DEL_FLAG_* */
+#define DELIVER_ATTR_QUEUE   "queue_name"   /* string */
+#define DELIVER_ATTR_ID      "queue_id"     /* string */
+#define DELIVER_ATTR_OFFSET  "data_offset"  /* long: content offset */
+#define DELIVER_ATTR_SIZE    "data_size"    /* long: content size */
+#define DELIVER_ATTR_NEXTHOP "nexthop"      /* string */
+#define DELIVER_ATTR_SENDER  "sender"       /* string, "" for <> */
+#define DELIVER_ATTR_ENCODING "encoding"    /* "", "7bit", "8bitmime" */
+#define DELIVER_ATTR_SMTPUTF8 "smtputf8"    /* number: 0 or 1 */
+#define DELIVER_ATTR_ENVID   "envid"        /* string: RFC 3461, xtext */
+#define DELIVER_ATTR_RET     "ret"          /* number: DEL_RET_* */
+#define DELIVER_ATTR_ARR_SEC "arrival_sec"  /* long */
+#define DELIVER_ATTR_ARR_USEC "arrival_usec" /* number */
+#define DELIVER_ATTR_ACT_SEC "active_sec"   /* long */
+#define DELIVER_ATTR_ACT_USEC "active_usec" /* number */
+#define DELIVER_ATTR_RCPT_COUNT "rcpt_count" /* number: rcpt frames after */
+#define DELIVER_ATTR_ADDR    "address"      /* string: recipient */
+#define DELIVER_ATTR_ORIG    "orig"         /* string: original, "" */
+#define DELIVER_ATTR_ORCPT   "dsn_orcpt"    /* string: RFC 3461 ORCPT, "" */
+#define DELIVER_ATTR_NOTIFY  "notify"       /* number: DSN_NOTIFY_* */
+#define DELIVER_ATTR_RCPT_OFF "offset"      /* long: the R record */
+#define DELIVER_ATTR_RESULTS "results"      /* string: S T B D per rcpt */
+#define DELIVER_ATTR_DEAD    "dead"         /* number: 1: site failed */
+
+#define DEL_FLAG_EXPIRED    (1 << 0) /* past its lifetime: defer = bounce */
+#define DEL_FLAG_BOUNCE_MSG (1 << 1) /* the message is itself a report */
+#define DEL_FLAG_MASK       0x3
+
+#define DEL_RET_FULL 1 /* RET=FULL: return the whole message */
+#define DEL_RET_HDRS 2 /* RET=HDRS: the headers only */
+
+#define DEL_RESULT_SENT     'S' /* delivered */
+#define DEL_RESULT_TRACED   'T' /* delivered, a success notice is due */
+#define DEL_RESULT_BOUNCED  'B' /* bounced: logged, marked done */
+#define DEL_RESULT_DEFERRED 'D' /* not done */
+
+#define DEL_MAX_RCPT 10000 /* recipients per request */
+
+/* bounce, defer, trace: private/bounce ... (docs/ipc.md). */
+#define BOUNCE_REQ_APPEND "append" /* one recipient's outcome -> log */
+#define BOUNCE_REQ_FLUSH  "flush"  /* report from the log, remove it */
+#define BOUNCE_REQ_WARN   "warn"   /* delay warning from the defer log */
+#define BOUNCE_ATTR_FLAGS  "flags"      /* number: DEL_FLAG_* */
+#define BOUNCE_ATTR_QUEUE  "queue_name" /* string */
+#define BOUNCE_ATTR_ID     "queue_id"   /* string */
+#define BOUNCE_ATTR_STATUS "dsn_status" /* string: X.Y.Z */
+#define BOUNCE_ATTR_ACTION "dsn_action" /* string: failed, delayed, ... */
+#define BOUNCE_ATTR_REASON "reason"     /* string: text */
+#define BOUNCE_ATTR_DIAG   "diag"       /* string: remote reply, "" */
+#define BOUNCE_ATTR_MTA    "mta"        /* string: remote MTA, "" */
+#define BOUNCE_ATTR_RELAY  "relay"      /* string: host[addr]:port, "" */
+/* recipient: DELIVER_ATTR_ADDR, _ORIG, _ORCPT, _NOTIFY, _RCPT_OFF */
+
 /*
  * Envelope attribute names (CLEANUP_REQ_ATTR, queue-file A records,
  * maildrop files).  Postfix's spellings.
