@@ -6,8 +6,15 @@ import os
 
 def records(raw):
     """[(type_char, bytes)] of a whole file; ValueError if malformed."""
+    return [(t, d) for _, t, d in records_at(raw)]
+
+
+def records_at(raw):
+    """[(offset, type_char, bytes)] of a whole file; ValueError if
+    malformed."""
     out, pos = [], 0
     while pos < len(raw):
+        start = pos
         rtype = chr(raw[pos])
         pos += 1
         length, shift = 0, 0
@@ -26,7 +33,7 @@ def records(raw):
         if len(data) != length:
             raise ValueError("truncated data")
         pos += length
-        out.append((rtype, data))
+        out.append((start, rtype, data))
     return out
 
 
@@ -35,7 +42,30 @@ class QueueFile:
 
     def __init__(self, path):
         with open(path, "rb") as f:
-            self.recs = records(f.read())
+            at = records_at(f.read())
+        self.recs = [(t, d) for _, t, d in at]
+        self.queue_id = os.path.basename(path)
+        # For delivery requests: rcpt_records are dicts with address,
+        # orig, dsn_orcpt, notify, offset (of the R or D record), done.
+        self.rcpt_records, group = [], {}
+        self.content_offset = self.content_size = 0
+        self.arrival, self.warn = 0.0, None
+        for off, t, d in at:
+            if t == "C":
+                f = d.split()
+                self.content_offset, self.content_size = int(f[0]), int(f[1])
+            elif t == "T":
+                sec, _, usec = d.decode().partition(" ")
+                self.arrival = int(sec) + int(usec or 0) / 1e6
+            elif t == "W":
+                self.warn = int(d)
+            elif t in "Oon":
+                key = {"O": "orig", "o": "dsn_orcpt", "n": "notify"}[t]
+                group[key] = int(d) if t == "n" else d.decode()
+            elif t in "RD":
+                group.update(address=d.decode(), offset=off, done=t == "D")
+                self.rcpt_records.append(group)
+                group = {}
         self.mode = os.stat(path).st_mode & 0o777
         self.types = "".join(t for t, _ in self.recs)
         self.sender = None
