@@ -40,16 +40,9 @@ bc_nonnull(const char *s)
 static MAIL_CLNT *
 bc_client(int which)
 {
-    long timeout;
-
-    if (bc_clnt[which] == NULL) {
-        timeout = mail_conf_time("ipc_timeout");
-        if (timeout > INT32_MAX / 1000)
-            timeout = INT32_MAX / 1000;
-        bc_clnt[which] = mail_clnt_create(
-            NULL, MAIL_CLASS_PRIVATE, bc_names[which], (int) timeout * 1000,
-            (int) mail_conf_time("ipc_idle"), (int) mail_conf_time("ipc_ttl"));
-    }
+    if (bc_clnt[which] == NULL)
+        bc_clnt[which] = mail_clnt_create_conf(NULL, MAIL_CLASS_PRIVATE,
+                                               bc_names[which]);
     if (bc_req == NULL) {
         bc_req = attr_list_create();
         bc_reply = attr_list_create();
