@@ -22,6 +22,7 @@
 #include "attr.h"
 #include "bounce_clnt.h"
 #include "deliver_request.h"
+#include "flush_clnt.h"
 #include "mail_conf.h"
 #include "mail_proto.h"
 #include "mail_queue.h"
@@ -570,6 +571,22 @@ dr_dsn(const DELIVER_REQUEST *req, const DSN *dsn, int kind, DSN *d)
         d->reason = "";
 }
 
+/* dr_flush_add - list a deferral for ETRN (fast_flush_domains) */
+static void
+dr_flush_add(const DELIVER_REQUEST *req, const RECIPIENT *r)
+{
+    const char *at = strrchr(r->address, '@');
+    STRBUF *why;
+
+    if (at == NULL || at[1] == 0)
+        return;
+    why = strbuf_create(100);
+    if (flush_add(at + 1, req->queue_id, why) < 0)
+        msg_info("%s: cannot list %s for ETRN: %s", req->queue_id, at + 1,
+                 STR(why));
+    strbuf_free(why);
+}
+
 /* dr_outcome - record, mark, log one recipient's outcome */
 static int
 dr_outcome(DELIVER_REQUEST *req, size_t idx, const DSN *dsn, int kind)
@@ -612,6 +629,7 @@ dr_outcome(DELIVER_REQUEST *req, size_t idx, const DSN *dsn, int kind)
     } else {
         if (defer_append(req->flags, req->queue_id, r, &d, why) < 0)
             dr_warn(req, idx, "defer log", STR(why));
+        dr_flush_add(req, r);
         req->results[idx] = DEL_RESULT_DEFERRED;
     }
     if (req->results[idx] != DEL_RESULT_DEFERRED || kind == DR_DEFER)

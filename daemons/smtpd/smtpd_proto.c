@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "flush_clnt.h"
 #include "mail_proto.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -446,22 +447,45 @@ smtpd_vrfy(SMTPD_STATE *state, const char *args, size_t len)
     return 0;
 }
 
-/* smtpd_etrn - ETRN (RFC 1985); there is no flush service yet */
+/* smtpd_etrn - ETRN (RFC 1985): the flush service delivers the site's mail */
 static int
 smtpd_etrn(SMTPD_STATE *state, const char *args, size_t len)
 {
+    int status;
+
     if (LEN(state->helo) == 0) {
         smtpd_reply(state, "503 5.5.1 Error: send HELO/EHLO first");
+        return -1;
     } else if (state->in_mail) {
         smtpd_reply(state, "503 5.5.1 Error: MAIL transaction in progress");
+        return -1;
     } else if (len == 0) {
         smtpd_reply(state, "500 5.5.2 Syntax: ETRN domain");
-    } else {
-        /* RFC 1985 section 5: 458, the node's mail cannot be queued now. */
-        smtpd_printable(state->buf, args, 255);
+        return -1;
+    }
+    smtpd_printable(state->buf, args, 255);
+    if (args[0] == '@') /* RFC 1985 section 3: @ asks for subdomains too */
+        args++, len--;
+    if (len == 0 || args[0] == '#' || memchr(args, ' ', len) != NULL) {
+        /* Queue names (#) are not ours: section 5, 458. */
         smtpd_reply(state, "458 4.3.0 Unable to queue messages for node %s",
                     STR(state->buf));
+        return -1;
     }
+    strbuf_memcpy(state->line, args, len);
+    status = flush_send_site(STR(state->line), state->line);
+    if (status == MAIL_STAT_OK) {
+        smtpd_reply(state, "250 2.0.0 Queuing started");
+        return 0;
+    }
+    if (status == MAIL_STAT_DENY)
+        smtpd_reply(state, "459 4.7.1 <%s>: service unavailable",
+                    STR(state->buf));
+    else
+        smtpd_reply(state, "458 4.3.0 Unable to queue messages for node %s",
+                    STR(state->buf));
+    if (status < 0 || status == MAIL_STAT_RETRY)
+        msg_warn("ETRN %s: %s", STR(state->buf), STR(state->line));
     return -1;
 }
 
