@@ -9,8 +9,11 @@
  * "showq").  Queue files are read with qfile_read_envelope(); a corrupt
  * one is skipped with a log line (moving it is left to the tools run by
  * root and to qmgr).  Maildrop files are read best effort: sender and
- * recipients up to the content, else just ID, size and time.  Delay
- * reasons are not shown yet: the defer log format is not defined.
+ * recipients up to the content, else just ID, size and time.  For a
+ * file in deferred/, each recipient's delay reason is the reason of its
+ * last entry in the defer log (defer/ID, bounce_log_read); a recipient
+ * the log does not name, or a log that is missing or unreadable, gives
+ * an empty reason.
  *
  * Bounds: SHOWQ_MAX_FILES files in all, SHOWQ_MAX_RCPT recipients a
  * message; the end frame says "truncated" when one was hit.  A client
@@ -23,6 +26,7 @@
 
 #include "argv.h"
 #include "attr.h"
+#include "bounce_log.h"
 #include "mail_conf.h"
 #include "mail_proto.h"
 #include "mail_queue.h"
@@ -49,9 +53,10 @@ static const char *const showq_queues[] = {
 
 /* One message being listed. */
 typedef struct SHOWQ_MSG {
-    ATTR_LIST *head;  /* the message frame */
-    ARGV *rcpt;       /* recipients to show */
-    int truncated;    /* a cap was hit */
+    ATTR_LIST *head; /* the message frame */
+    ARGV *rcpt;      /* recipients to show */
+    ARGV *reason;    /* their delay reasons, "" when none */
+    int truncated;   /* a cap was hit */
 } SHOWQ_MSG;
 
 /* msg_head - fill the message frame but the recipient count */
@@ -61,6 +66,7 @@ msg_head(SHOWQ_MSG *m, const char *queue, const char *id, long long when,
 {
     attr_list_reset(m->head);
     argv_truncate(m->rcpt, 0);
+    argv_truncate(m->reason, 0);
     attr_put_str(m->head, SHOWQ_ATTR_KIND, SHOWQ_KIND_MESSAGE);
     attr_put_str(m->head, SHOWQ_ATTR_QUEUE, queue);
     attr_put_str(m->head, SHOWQ_ATTR_ID, id);
@@ -73,11 +79,14 @@ msg_head(SHOWQ_MSG *m, const char *queue, const char *id, long long when,
 
 /* msg_rcpt - add a recipient to show, within the cap */
 static void
-msg_rcpt(SHOWQ_MSG *m, const char *addr)
+msg_rcpt(SHOWQ_MSG *m, const char *addr, const BOUNCE_LOG *log)
 {
-    if (m->rcpt->argc < SHOWQ_MAX_RCPT)
+    const BOUNCE_LOG_ENTRY *e = bounce_log_find(log, addr);
+
+    if (m->rcpt->argc < SHOWQ_MAX_RCPT) {
         argv_add(m->rcpt, addr);
-    else
+        argv_add(m->reason, e ? e->reason : "");
+    } else
         m->truncated = 1;
 }
 
@@ -95,7 +104,7 @@ msg_send(STREAM *client, SHOWQ_MSG *m)
         attr_list_reset(r);
         attr_put_str(r, SHOWQ_ATTR_KIND, SHOWQ_KIND_RCPT);
         attr_put_str(r, SHOWQ_ATTR_ADDR, m->rcpt->argv[i]);
-        attr_put_str(r, SHOWQ_ATTR_REASON, "");
+        attr_put_str(r, SHOWQ_ATTR_REASON, m->reason->argv[i]);
         ret = attr_send(client, r);
     }
     attr_list_free(r);
@@ -109,6 +118,7 @@ read_queue_file(SHOWQ_MSG *m, const char *queue, const char *id, int fd)
     STREAM *st = stream_fdopen(fd, O_RDONLY);
     STRBUF *why = strbuf_create(100);
     QFILE_ENV *env = NULL;
+    BOUNCE_LOG *log = NULL;
     size_t i;
     int ret;
 
@@ -116,9 +126,12 @@ read_queue_file(SHOWQ_MSG *m, const char *queue, const char *id, int fd)
     if (ret == QFILE_OK) {
         msg_head(m, queue, id, env->arrival_sec, env->content_size,
                  env->sender);
+        if (strcmp(queue, MAIL_QUEUE_DEFERRED) == 0)
+            log = bounce_log_read(showq_mq, MAIL_QUEUE_DEFER, id, why);
         for (i = 0; i < env->rcpt_count; i++)
             if (!env->rcpt[i].done)
-                msg_rcpt(m, env->rcpt[i].address);
+                msg_rcpt(m, env->rcpt[i].address, log);
+        bounce_log_free(log);
     } else {
         msg_warn("%s: skipped: %s file %s: %s", id,
                  ret == QFILE_BAD ? "corrupt" : "unreadable", queue, STR(why));
@@ -148,7 +161,7 @@ read_maildrop(SHOWQ_MSG *m, const char *id, int fd, const struct stat *sb)
             msg_head(m, MAIL_QUEUE_MAILDROP, id, (long long) sb->st_mtime,
                      (long long) sb->st_size, STR(buf));
         } else if (type == REC_TYPE_RCPT) {
-            msg_rcpt(m, STR(buf));
+            msg_rcpt(m, STR(buf), NULL);
         }
     }
     stream_free(st);
@@ -184,7 +197,7 @@ show_file(STREAM *client, SHOWQ_MSG *m, const char *queue, const char *id)
 static void
 showq_service(STREAM *client, const char *service, char **argv)
 {
-    SHOWQ_MSG m = {attr_list_create(), argv_alloc(10), 0};
+    SHOWQ_MSG m = {attr_list_create(), argv_alloc(10), argv_alloc(10), 0};
     ATTR_LIST *end = attr_list_create();
     ARGV *ids = argv_alloc(100);
     size_t q, i, count = 0, left = SHOWQ_MAX_FILES;
@@ -211,6 +224,7 @@ showq_service(STREAM *client, const char *service, char **argv)
     attr_list_free(end);
     attr_list_free(m.head);
     argv_free(m.rcpt);
+    argv_free(m.reason);
     argv_free(ids);
 }
 
