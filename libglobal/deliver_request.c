@@ -540,7 +540,7 @@ dr_failed(DELIVER_REQUEST *req, size_t idx, const DSN *dsn, const char *what,
                         ignored);
     strbuf_free(ignored);
     dr_log(req, idx, &d, dr_log_status[DR_DEFER]);
-    return req->results[idx] = DEL_RESULT_DEFERRED;
+    return DEL_RESULT_DEFERRED;
 }
 
 /* dr_mark - the done mark, or the recipient is deferred */
@@ -587,51 +587,54 @@ dr_flush_add(const DELIVER_REQUEST *req, const RECIPIENT *r)
     strbuf_free(why);
 }
 
+/* dr_record - the entry and the done mark of one outcome; the result */
+static int
+dr_record(DELIVER_REQUEST *req, size_t idx, const DSN *d, int kind, STRBUF *why)
+{
+    const RECIPIENT *r = req->rcpt + idx;
+    int traced = kind == DR_SENT && (r->dsn_notify & DSN_NOTIFY_SUCCESS);
+    int ret = 0;
+
+    if (kind == DR_DEFER) {
+        if (defer_append(req->flags, req->queue_id, r, d, why) < 0)
+            dr_warn(req, idx, "defer log", STR(why));
+        dr_flush_add(req, r);
+        return DEL_RESULT_DEFERRED;
+    }
+    if (kind == DR_BOUNCE)
+        ret = bounce_append(req->flags, req->queue_id, r, d, why);
+    else if (traced)
+        ret = trace_append(req->flags, req->queue_id, r, d, why);
+    if (ret < 0)
+        return dr_failed(req, idx, d, "bounce or trace service failure", why);
+    if (dr_mark(req, idx, d, why) < 0)
+        return DEL_RESULT_DEFERRED;
+    return kind == DR_BOUNCE ? DEL_RESULT_BOUNCED
+           : traced          ? DEL_RESULT_TRACED
+                             : DEL_RESULT_SENT;
+}
+
 /* dr_outcome - record, mark, log one recipient's outcome */
 static int
 dr_outcome(DELIVER_REQUEST *req, size_t idx, const DSN *dsn, int kind)
 {
-    const RECIPIENT *r;
     STRBUF *why;
     DSN d;
-    int ret;
 
     if (idx >= req->rcpt_count)
         msg_panic("deliver: recipient index %zu of %zu", idx, req->rcpt_count);
     if (req->results[idx] != 0)
         msg_panic("deliver: %s: second outcome for recipient %zu",
                   req->queue_id, idx);
-    r = req->rcpt + idx;
+    dr_dsn(req, dsn, kind, &d);
     if (kind == DR_DEFER && (req->flags & DEL_FLAG_EXPIRED)) {
         /* Past its lifetime: a temporary failure is final (docs/ipc.md). */
         kind = DR_BOUNCE;
-        dr_dsn(req, dsn, DR_DEFER, &d);
         d.action = DSN_ACTION_FAILED;
-    } else {
-        dr_dsn(req, dsn, kind, &d);
     }
     why = strbuf_create(100);
-    if (kind == DR_SENT) {
-        ret = (r->dsn_notify & DSN_NOTIFY_SUCCESS)
-                  ? trace_append(req->flags, req->queue_id, r, &d, why)
-                  : 0;
-        if (ret < 0)
-            dr_failed(req, idx, &d, "bounce or trace service failure", why);
-        else if (dr_mark(req, idx, &d, why) == 0)
-            req->results[idx] = (r->dsn_notify & DSN_NOTIFY_SUCCESS)
-                                    ? DEL_RESULT_TRACED
-                                    : DEL_RESULT_SENT;
-    } else if (kind == DR_BOUNCE) {
-        if (bounce_append(req->flags, req->queue_id, r, &d, why) < 0)
-            dr_failed(req, idx, &d, "bounce or trace service failure", why);
-        else if (dr_mark(req, idx, &d, why) == 0)
-            req->results[idx] = DEL_RESULT_BOUNCED;
-    } else {
-        if (defer_append(req->flags, req->queue_id, r, &d, why) < 0)
-            dr_warn(req, idx, "defer log", STR(why));
-        dr_flush_add(req, r);
-        req->results[idx] = DEL_RESULT_DEFERRED;
-    }
+    req->results[idx] = (char) dr_record(req, idx, &d, kind, why);
+    /* dr_failed() logged the deferral already. */
     if (req->results[idx] != DEL_RESULT_DEFERRED || kind == DR_DEFER)
         dr_log(req, idx, &d, dr_log_status[kind]);
     strbuf_free(why);

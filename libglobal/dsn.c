@@ -3,9 +3,10 @@
  *
  * RFC 3463 section 3.1: status-code = class "." subject "." detail, class
  * one of 2, 4, 5, subject and detail 1 to 3 digits each.  Nothing here
- * allocates or fails.
+ * fails; dsn_split() writes only the caller's STRBUF.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "dsn.h"
 
@@ -44,4 +45,20 @@ int
 dsn_class(const char *status)
 {
     return dsn_status_ok(status) ? status[0] - '0' : 0;
+}
+
+/* dsn_split - a leading status of text (or def) into status; the rest */
+const char *
+dsn_split(STRBUF *status, const char *def, const char *text)
+{
+    size_t len = strcspn(text, " \t");
+
+    /* The longest status is 9 bytes: "5.123.456". */
+    strbuf_memcpy(status, text, len < 10 ? len : 10);
+    if (len >= 10 || !dsn_status_ok(STR(status))) {
+        strbuf_strcpy(status, def);
+        return text;
+    }
+    text += len;
+    return text + strspn(text, " \t");
 }

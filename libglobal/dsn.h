@@ -10,6 +10,7 @@
  * for as long as it is used.  NULL and "" both mean "none" for the
  * optional fields.
  */
+#include "strbuf.h"
 
 /* One recipient of a delivery request (docs/ipc.md, "Delivery agents"). */
 typedef struct RECIPIENT {
@@ -43,5 +44,13 @@ extern int dsn_status_ok(const char *status);
 
 /* dsn_class - the status's first digit (2, 4 or 5), 0 when malformed */
 extern int dsn_class(const char *status);
+
+/*
+ * dsn_split - text that may start with a status ("5.1.1 no such user"):
+ * puts that status, or def when the text has none, into status (which
+ * the caller owns) and returns the rest of text after the blanks that
+ * follow the status (a pointer into text).
+ */
+extern const char *dsn_split(STRBUF *status, const char *def, const char *text);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * test_dsn - RFC 3463 status codes: the three classes, digit counts of
- * subject and detail, separators, trailing text, and NULL.
+ * subject and detail, separators, trailing text, and NULL; and
+ * dsn_split() of "X.Y.Z text".
  */
 #include <stddef.h>
 
@@ -44,6 +45,34 @@ START_TEST(test_status)
 }
 END_TEST
 
+/* dsn_split: the status and the rest of the text. */
+static const struct {
+    const char *input;
+    const char *status;
+    const char *rest;
+} split_cases[] = {
+    {"5.1.1 no such user", "5.1.1", "no such user"},
+    {"4.7.1\t  try later", "4.7.1", "try later"},
+    {"2.0.0", "2.0.0", ""},
+    {"no such user", "9.9.9", "no such user"},
+    {"", "9.9.9", ""},
+    {"5.1.1x text", "9.9.9", "5.1.1x text"},
+    {"3.1.1 text", "9.9.9", "3.1.1 text"},
+    {"5.123.4567 text", "9.9.9", "5.123.4567 text"},
+    {" 5.1.1 text", "9.9.9", " 5.1.1 text"},
+};
+
+START_TEST(test_split)
+{
+    STRBUF *status = strbuf_create(1);
+    const char *rest = dsn_split(status, "9.9.9", split_cases[_i].input);
+
+    ck_assert_str_eq(STR(status), split_cases[_i].status);
+    ck_assert_str_eq(rest, split_cases[_i].rest);
+    strbuf_free(status);
+}
+END_TEST
+
 static Suite *
 dsn_suite(void)
 {
@@ -51,6 +80,7 @@ dsn_suite(void)
     TCase *tc = tcase_create("status");
 
     tcase_add_loop_test(tc, test_status, 0, NITEMS(cases));
+    tcase_add_loop_test(tc, test_split, 0, NITEMS(split_cases));
     suite_add_tcase(s, tc);
     return s;
 }
