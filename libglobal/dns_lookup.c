@@ -32,17 +32,17 @@ dns_rcode_result(ns_msg *handle, STRBUF *why)
     int rcode = ns_msg_getflag(*handle, ns_f_rcode);
 
     switch (rcode) {
-    case ns_r_noerror:
-        return DNS_OK;
-    case ns_r_nxdomain:
-        strbuf_fail(why, 0, "Host not found");
-        return DNS_NOTFOUND;
-    case ns_r_servfail:
-        strbuf_fail(why, 0, "Host not found, try again");
-        return DNS_RETRY;
-    default:
-        strbuf_fail(why, 0, "DNS reply code %d", rcode);
-        return DNS_FAIL;
+        case ns_r_noerror:
+            return DNS_OK;
+        case ns_r_nxdomain:
+            strbuf_fail(why, 0, "Host not found");
+            return DNS_NOTFOUND;
+        case ns_r_servfail:
+            strbuf_fail(why, 0, "Host not found, try again");
+            return DNS_RETRY;
+        default:
+            strbuf_fail(why, 0, "DNS reply code %d", rcode);
+            return DNS_FAIL;
     }
 }
 
@@ -67,8 +67,8 @@ dns_mx_record(ns_msg *handle, ns_rr *rr, DNS_MX *out)
 
     if (ns_rr_rdlen(*rr) < 3)
         return -1;
-    if (ns_name_uncompress(ns_msg_base(*handle), ns_msg_end(*handle),
-                           rdata + 2, name, sizeof(name)) < 0)
+    if (ns_name_uncompress(ns_msg_base(*handle), ns_msg_end(*handle), rdata + 2,
+                           name, sizeof(name)) < 0)
         return -1;
     n = strlen(name);
     if (n > 0 && name[n - 1] == '.')
@@ -222,16 +222,16 @@ dns_query(const char *name, int type, unsigned char *buf, size_t size,
     if ((len = res_nquery(&res, name, ns_c_in, type, buf, (int) size)) >= 0)
         return len;
     switch (res.res_h_errno) {
-    case HOST_NOT_FOUND:
-    case NO_DATA:
-        *result = DNS_NOTFOUND;
-        return strbuf_fail(why, 0, "Host not found");
-    case TRY_AGAIN:
-        *result = DNS_RETRY;
-        return strbuf_fail(why, 0, "Host not found, try again");
-    default:
-        *result = DNS_FAIL;
-        return strbuf_fail(why, 0, "DNS lookup failed");
+        case HOST_NOT_FOUND:
+        case NO_DATA:
+            *result = DNS_NOTFOUND;
+            return strbuf_fail(why, 0, "Host not found");
+        case TRY_AGAIN:
+            *result = DNS_RETRY;
+            return strbuf_fail(why, 0, "Host not found, try again");
+        default:
+            *result = DNS_FAIL;
+            return strbuf_fail(why, 0, "DNS lookup failed");
     }
 }
 

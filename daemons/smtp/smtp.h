@@ -27,15 +27,15 @@
 
 /* Configuration, loaded once (smtp_agent.c). */
 typedef struct SMTP_CONF {
-    int proto;             /* SMTP_PROTO_* */
-    const char *prefix;    /* "smtp" or "lmtp" */
+    int proto;          /* SMTP_PROTO_* */
+    const char *prefix; /* "smtp" or "lmtp" */
     char *helo_name;
-    char *tcp_port;        /* numeric */
+    char *tcp_port; /* numeric */
     char *bind_address;
     char *bind_address6;
-    int host_lookup_dns;   /* smtp_host_lookup has dns */
+    int host_lookup_dns;    /* smtp_host_lookup has dns */
     int host_lookup_native; /* ... has native */
-    int ipv4, ipv6;        /* inet_protocols */
+    int ipv4, ipv6;         /* inet_protocols */
     long connect_timeout, helo_timeout, mail_timeout, rcpt_timeout;
     long data_init_timeout, data_xfer_timeout, data_done_timeout;
     long quit_timeout, rset_timeout;
@@ -52,16 +52,15 @@ extern SMTP_CONF smtp_conf;
 #define SMTP_REPLY_LINE_MAX  2048 /* bytes of one reply line kept */
 #define SMTP_REPLY_LINES_MAX 100  /* lines of one reply */
 typedef struct SMTP_REPLY {
-    int code;       /* 200-599; 0 when none was read */
-    char dsn[16];   /* "X.Y.Z": the enhanced code, or derived */
-    STRBUF *text;   /* "250 2.0.0 Ok": the lines joined by spaces */
-    ARGV *lines;    /* each line's text after "NNN-" (EHLO keywords) */
+    int code;     /* 200-599; 0 when none was read */
+    char dsn[16]; /* "X.Y.Z": the enhanced code, or derived */
+    STRBUF *text; /* "250 2.0.0 Ok": the lines joined by spaces */
+    ARGV *lines;  /* each line's text after "NNN-" (EHLO keywords) */
 } SMTP_REPLY;
 
 extern SMTP_REPLY *smtp_reply_create(void);
 extern void smtp_reply_free(SMTP_REPLY *reply);
-extern int smtp_reply_line(const char *line, size_t len, int *code,
-                           int *more);
+extern int smtp_reply_line(const char *line, size_t len, int *code, int *more);
 extern size_t smtp_reply_enhanced(const char *text, size_t len, int code,
                                   char *dsn, size_t size);
 extern int smtp_reply_add(SMTP_REPLY *reply, const char *line, size_t len);
@@ -85,19 +84,19 @@ extern void smtp_data_line(STRBUF *out, const char *line, size_t len,
 #define SMTP_HOP_UNIX 1
 #define SMTP_HOST_MAX 255
 typedef struct SMTP_HOP {
-    int kind;       /* SMTP_HOP_* */
-    int mx;         /* look up MX records */
-    STRBUF *host;   /* domain, host name, address, or UNIX path */
-    STRBUF *port;   /* port or service text; "" for the default */
+    int kind;     /* SMTP_HOP_* */
+    int mx;       /* look up MX records */
+    STRBUF *host; /* domain, host name, address, or UNIX path */
+    STRBUF *port; /* port or service text; "" for the default */
 } SMTP_HOP;
 
 extern int smtp_nexthop_parse(const char *text, size_t len, int proto,
                               SMTP_HOP *hop, STRBUF *why);
 
 typedef struct SMTP_SERVER {
-    char *name;  /* host name for relay= and "host X said" */
-    char *addr;  /* numeric address, or the UNIX path */
-    char *port;  /* numeric port; "" for UNIX */
+    char *name; /* host name for relay= and "host X said" */
+    char *addr; /* numeric address, or the UNIX path */
+    char *port; /* numeric port; "" for UNIX */
 } SMTP_SERVER;
 
 typedef struct SMTP_SERVERS {
@@ -108,7 +107,7 @@ typedef struct SMTP_SERVERS {
 
 /* What resolving a next hop gave when it gave no server. */
 typedef struct SMTP_RESOLVE_ERR {
-    char status[16];  /* 4.X.X (retry) or 5.X.X (bounce) */
+    char status[16]; /* 4.X.X (retry) or 5.X.X (bounce) */
     STRBUF *reason;
 } SMTP_RESOLVE_ERR;
 
@@ -121,11 +120,11 @@ extern int smtp_resolve(const SMTP_HOP *hop, SMTP_SERVERS *sv,
 /* One open session (smtp_proto.c, smtp_cache.c). */
 typedef struct SMTP_SESSION {
     STREAM *stream;
-    char *key;      /* the next hop it serves, for the cache */
-    char *label;    /* "host[addr]:port" for relay= */
-    char *name;     /* host name, for "host X said" */
+    char *key;   /* the next hop it serves, for the cache */
+    char *label; /* "host[addr]:port" for relay= */
+    char *name;  /* host name, for "host X said" */
     char *addr;
-    int features;   /* SMTP_FEAT_* */
+    int features;    /* SMTP_FEAT_* */
     long size_limit; /* the server's SIZE, 0 none */
     time_t created;
     time_t last_used;

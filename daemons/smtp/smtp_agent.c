@@ -65,9 +65,12 @@ smtp_conf_timeouts(void)
     smtp_conf.helo_timeout = mail_conf_time(smtp_param("helo_timeout"));
     smtp_conf.mail_timeout = mail_conf_time(smtp_param("mail_timeout"));
     smtp_conf.rcpt_timeout = mail_conf_time(smtp_param("rcpt_timeout"));
-    smtp_conf.data_init_timeout = mail_conf_time(smtp_param("data_init_timeout"));
-    smtp_conf.data_xfer_timeout = mail_conf_time(smtp_param("data_xfer_timeout"));
-    smtp_conf.data_done_timeout = mail_conf_time(smtp_param("data_done_timeout"));
+    smtp_conf.data_init_timeout =
+        mail_conf_time(smtp_param("data_init_timeout"));
+    smtp_conf.data_xfer_timeout =
+        mail_conf_time(smtp_param("data_xfer_timeout"));
+    smtp_conf.data_done_timeout =
+        mail_conf_time(smtp_param("data_done_timeout"));
     smtp_conf.quit_timeout = mail_conf_time(smtp_param("quit_timeout"));
     smtp_conf.rset_timeout = mail_conf_time(smtp_param("rset_timeout"));
 }
@@ -87,8 +90,10 @@ smtp_pre_init(const char *service, char **argv)
     smtp_conf_timeouts();
     smtp_conf.mx_address_limit = mail_conf_long(smtp_param("mx_address_limit"));
     smtp_conf.mx_session_limit = mail_conf_long(smtp_param("mx_session_limit"));
-    smtp_conf.line_length_limit = mail_conf_long(smtp_param("line_length_limit"));
-    smtp_conf.skip_5xx_greeting = mail_conf_bool(smtp_param("skip_5xx_greeting"));
+    smtp_conf.line_length_limit =
+        mail_conf_long(smtp_param("line_length_limit"));
+    smtp_conf.skip_5xx_greeting =
+        mail_conf_bool(smtp_param("skip_5xx_greeting"));
     smtp_conf.never_send_ehlo = smtp_conf.proto == SMTP_PROTO_SMTP &&
                                 mail_conf_bool("smtp_never_send_ehlo");
     smtp_conf.cache_on_demand =

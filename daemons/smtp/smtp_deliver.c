@@ -29,11 +29,11 @@
 typedef struct SMTP_STATE {
     DELIVER_REQUEST *req;
     SMTP_SESSION *session;
-    char *pending;      /* 1: not finished yet */
-    char *accepted;     /* 1: RCPT accepted in this transaction */
+    char *pending;  /* 1: not finished yet */
+    char *accepted; /* 1: RCPT accepted in this transaction */
     SMTP_REPLY *reply;
-    int final;          /* the last server to try */
-    int reached;        /* a server greeted us */
+    int final;   /* the last server to try */
+    int reached; /* a server greeted us */
     char soft_status[16];
     STRBUF *soft_reason; /* the last temporary failure */
     STRBUF *soft_diag;
@@ -49,8 +49,8 @@ smtp_outcome(SMTP_STATE *state, size_t i, const char *status,
     DELIVER_REQUEST *req = state->req;
     SMTP_SESSION *s = state->session;
     STRBUF *mta = strbuf_create(64);
-    DSN dsn = {status, DSN_ACTION_FAILED, reason, diag, NULL,
-               s ? s->label : "none"};
+    DSN dsn = {status, DSN_ACTION_FAILED,    reason, diag,
+               NULL,   s ? s->label : "none"};
 
     if (s != NULL) {
         strbuf_sprintf(mta, "dns; %s", s->name);
@@ -98,7 +98,8 @@ smtp_result(SMTP_STATE *state, size_t i, const SMTP_REPLY *reply,
                        smtp_conf.proto == SMTP_PROTO_LMTP ? "lmtp" : "smtp",
                        STR(reply->text));
     if (status[0] != '4' || state->final) {
-        smtp_outcome(state, i, status, STR(reason), LEN(diag) ? STR(diag) : NULL);
+        smtp_outcome(state, i, status, STR(reason),
+                     LEN(diag) ? STR(diag) : NULL);
     } else {
         strcpy(state->soft_status, status);
         strbuf_strcpy(state->soft_reason, STR(reason));
@@ -147,8 +148,8 @@ smtp_mail_cmd(SMTP_STATE *state)
     if ((feat & SMTP_FEAT_SMTPUTF8) && req->smtputf8)
         strbuf_strcat(state->buf, " SMTPUTF8");
     if ((feat & SMTP_FEAT_DSN) && req->ret)
-        strbuf_strcat(state->buf, req->ret == DEL_RET_FULL ? " RET=FULL"
-                                                           : " RET=HDRS");
+        strbuf_strcat(state->buf,
+                      req->ret == DEL_RET_FULL ? " RET=FULL" : " RET=HDRS");
     if ((feat & SMTP_FEAT_DSN) && req->envid[0])
         strbuf_sprintf_cat(state->buf, " ENVID=%s", req->envid);
     strbuf_strcat(state->buf, "\r\n");
@@ -215,8 +216,8 @@ smtp_content(SMTP_STATE *state)
     stream_set_timeout(st, (int) smtp_conf.data_xfer_timeout * 1000);
     strbuf_reset(state->buf);
     rc = deliver_content_rewind(req, why);
-    while (rc >= 0 &&
-           (rc = deliver_content_line(req, line, SMTP_CONTENT_LINE_MAX, why)) > 0) {
+    while (rc >= 0 && (rc = deliver_content_line(
+                           req, line, SMTP_CONTENT_LINE_MAX, why)) > 0) {
         smtp_data_line(state->buf, STR(line), LEN(line),
                        (size_t) smtp_conf.line_length_limit);
         if (LEN(state->buf) >= SMTP_FLUSH_AT &&
@@ -408,14 +409,17 @@ smtp_transaction(SMTP_STATE *state)
 
     memset(state->accepted, 0, req->rcpt_count);
     if (req->smtputf8 && !(s->features & SMTP_FEAT_SMTPUTF8)) {
-        strbuf_sprintf(state->buf, "SMTPUTF8 is required, but was not "
-                       "offered by host %s[%s]", s->name, s->addr);
+        strbuf_sprintf(state->buf,
+                       "SMTPUTF8 is required, but was not "
+                       "offered by host %s[%s]",
+                       s->name, s->addr);
         smtp_fail_all(state, "5.6.7", STR(state->buf));
         rc = 0;
     } else if (s->size_limit > 0 && req->data_size > s->size_limit) {
-        strbuf_sprintf(state->buf, "message size %lld exceeds size limit "
-                       "%ld of server %s[%s]", req->data_size, s->size_limit,
-                       s->name, s->addr);
+        strbuf_sprintf(state->buf,
+                       "message size %lld exceeds size limit "
+                       "%ld of server %s[%s]",
+                       req->data_size, s->size_limit, s->name, s->addr);
         smtp_fail_all(state, "5.3.4", STR(state->buf));
         rc = 0;
     } else if (s->features & SMTP_FEAT_PIPELINING) {
@@ -435,13 +439,16 @@ smtp_greet_fail(SMTP_STATE *state, SMTP_SESSION *s)
     int code = reply->code;
 
     if (code == 0) {
-        strbuf_sprintf(state->soft_reason, "%s with %s[%s] while receiving "
-                       "the initial server greeting", STR(reply->text),
-                       s->name, s->addr);
+        strbuf_sprintf(state->soft_reason,
+                       "%s with %s[%s] while receiving "
+                       "the initial server greeting",
+                       STR(reply->text), s->name, s->addr);
         strbuf_reset(state->soft_diag);
     } else {
-        strbuf_sprintf(state->soft_reason, "host %s[%s] refused to talk to "
-                       "me: %s", s->name, s->addr, STR(reply->text));
+        strbuf_sprintf(state->soft_reason,
+                       "host %s[%s] refused to talk to "
+                       "me: %s",
+                       s->name, s->addr, STR(reply->text));
         strbuf_sprintf(state->soft_diag, "smtp; %s", STR(reply->text));
     }
     strcpy(state->soft_status, code ? reply->dsn : "4.4.2");
@@ -543,8 +550,8 @@ smtp_servers(SMTP_STATE *state, const SMTP_SERVERS *sv, int unix_path)
         if ((s = smtp_open(state, sv->list + i, unix_path)) == NULL)
             continue;
         sessions++;
-        state->final = i + 1 == sv->count ||
-                       (limit > 0 && sessions >= (size_t) limit);
+        state->final =
+            i + 1 == sv->count || (limit > 0 && sessions >= (size_t) limit);
         smtp_try(state, s, key);
     }
 }
@@ -554,8 +561,11 @@ static void
 smtp_finish(SMTP_STATE *state)
 {
     DELIVER_REQUEST *req = state->req;
-    DSN dsn = {state->soft_status, DSN_ACTION_DELAYED, STR(state->soft_reason),
-               LEN(state->soft_diag) ? STR(state->soft_diag) : NULL, NULL,
+    DSN dsn = {state->soft_status,
+               DSN_ACTION_DELAYED,
+               STR(state->soft_reason),
+               LEN(state->soft_diag) ? STR(state->soft_diag) : NULL,
+               NULL,
                STR(state->soft_relay)};
     size_t i;
 
@@ -607,8 +617,8 @@ smtp_deliver(DELIVER_REQUEST *req)
     SMTP_RESOLVE_ERR err = {"", strbuf_create(100)};
 
     smtp_state_init(&state, req);
-    if (smtp_nexthop_parse(req->nexthop, strlen(req->nexthop),
-                           smtp_conf.proto, &hop, err.reason) < 0) {
+    if (smtp_nexthop_parse(req->nexthop, strlen(req->nexthop), smtp_conf.proto,
+                           &hop, err.reason) < 0) {
         strbuf_sprintf_cat(err.reason, ": %s", req->nexthop);
         smtp_fail_all(&state, "4.3.5", STR(err.reason));
     } else if (smtp_resolve(&hop, &sv, &err) < 0) {

@@ -109,7 +109,8 @@ smtp_nexthop_parse(const char *text, size_t len, int proto, SMTP_HOP *hop,
         strbuf_memcpy(hop->host, text + 5, len - 5);
         return 0;
     }
-    if (proto == SMTP_PROTO_LMTP && len >= 5 && strncmp(text, "inet:", 5) == 0) {
+    if (proto == SMTP_PROTO_LMTP && len >= 5 &&
+        strncmp(text, "inet:", 5) == 0) {
         text += 5;
         len -= 5;
     }
@@ -166,17 +167,20 @@ smtp_native_lookup(const char *host, ARGV *addrs, STRBUF *why)
     int rc;
 
     hints.ai_family = smtp_conf.ipv4 && smtp_conf.ipv6 ? AF_UNSPEC
-                      : smtp_conf.ipv6              ? AF_INET6
-                                                    : AF_INET;
+                      : smtp_conf.ipv6                 ? AF_INET6
+                                                       : AF_INET;
     hints.ai_socktype = SOCK_STREAM;
     if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
         strbuf_fail(why, 0, "%s", gai_strerror(rc));
         return rc == EAI_AGAIN ? DNS_RETRY : DNS_NOTFOUND;
     }
     for (ai = res; ai != NULL && addrs->argc < DNS_MAX_RR; ai = ai->ai_next) {
-        const void *a = ai->ai_family == AF_INET6
-                            ? (const void *) &((struct sockaddr_in6 *) ai->ai_addr)->sin6_addr
-                            : (const void *) &((struct sockaddr_in *) ai->ai_addr)->sin_addr;
+        const void *a =
+            ai->ai_family == AF_INET6
+                ? (const void *) &((struct sockaddr_in6 *) ai->ai_addr)
+                      ->sin6_addr
+                : (const void *) &((struct sockaddr_in *) ai->ai_addr)
+                      ->sin_addr;
         if (inet_ntop(ai->ai_family, a, text, sizeof(text)) != NULL)
             argv_add(addrs, text);
     }
@@ -218,8 +222,7 @@ smtp_host_addrs(const char *host, ARGV *addrs, STRBUF *why)
 
 /* smtp_add_host - one host's addresses as servers, up to the limit */
 static int
-smtp_add_host(const char *host, const char *port, SMTP_SERVERS *sv,
-              STRBUF *why)
+smtp_add_host(const char *host, const char *port, SMTP_SERVERS *sv, STRBUF *why)
 {
     ARGV *addrs = argv_alloc(4);
     int rc = smtp_host_addrs(host, addrs, why);

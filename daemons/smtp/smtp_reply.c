@@ -56,8 +56,8 @@ smtp_reply_reset(SMTP_REPLY *reply)
 int
 smtp_reply_line(const char *line, size_t len, int *code, int *more)
 {
-    if (len < 3 || line[0] < '2' || line[0] > '5' || !isdigit((unsigned char) line[1]) ||
-        !isdigit((unsigned char) line[2]))
+    if (len < 3 || line[0] < '2' || line[0] > '5' ||
+        !isdigit((unsigned char) line[1]) || !isdigit((unsigned char) line[2]))
         return -1;
     if (len > 3 && line[3] != ' ' && line[3] != '-')
         return -1;
@@ -111,8 +111,8 @@ smtp_reply_keep(SMTP_REPLY *reply, const char *text, size_t len, int first)
     char dsn[16];
 
     if (reply->lines->argc < SMTP_REPLY_LINES_MAX)
-        argv_addn(reply->lines, text, len < SMTP_REPLY_LINE_MAX ? len
-                                                              : SMTP_REPLY_LINE_MAX);
+        argv_addn(reply->lines, text,
+                  len < SMTP_REPLY_LINE_MAX ? len : SMTP_REPLY_LINE_MAX);
     skip = smtp_reply_enhanced(text, len, reply->code, dsn, sizeof(dsn));
     if (first && skip > 0)
         memcpy(reply->dsn, dsn, sizeof(dsn));
@@ -150,7 +150,8 @@ smtp_reply_add(SMTP_REPLY *reply, const char *line, size_t len)
     smtp_reply_keep(reply, text, (size_t) (line + len - text), first);
     if (!more && reply->dsn[0] == 0)
         snprintf(reply->dsn, sizeof(reply->dsn), "%d.0.0", code / 100);
-    if (!more && LEN(reply->text) > 0 && STR(reply->text)[LEN(reply->text) - 1] == ' ')
+    if (!more && LEN(reply->text) > 0 &&
+        STR(reply->text)[LEN(reply->text) - 1] == ' ')
         strbuf_truncate(reply->text, LEN(reply->text) - 1);
     return more;
 }

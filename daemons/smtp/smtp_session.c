@@ -32,8 +32,8 @@ static SMTP_SESSION *smtp_cache[SMTP_CACHE_MAX];
 static int
 smtp_bind(int fd, int family)
 {
-    const char *addr = family == AF_INET6 ? smtp_conf.bind_address6
-                                          : smtp_conf.bind_address;
+    const char *addr =
+        family == AF_INET6 ? smtp_conf.bind_address6 : smtp_conf.bind_address;
     struct addrinfo hints = {0}, *res;
     int rc;
 
@@ -57,8 +57,9 @@ smtp_connect_wait(int fd, const struct sockaddr *sa, socklen_t len)
     struct pollfd pfd = {.fd = fd, .events = POLLOUT};
     int err = 0, n;
     socklen_t elen = sizeof(err);
-    int ms = smtp_conf.connect_timeout > 0 ? (int) smtp_conf.connect_timeout * 1000
-                                           : -1;
+    int ms = smtp_conf.connect_timeout > 0
+                 ? (int) smtp_conf.connect_timeout * 1000
+                 : -1;
 
     if (connect(fd, sa, len) == 0)
         return 0;
@@ -194,8 +195,8 @@ smtp_ehlo_features(SMTP_SESSION *session, const SMTP_REPLY *reply)
     session->size_limit = 0;
     for (i = 1; i < reply->lines->argc; i++)
         session->features |= smtp_ehlo_keyword(reply->lines->argv[i],
-                                                strlen(reply->lines->argv[i]),
-                                                &session->size_limit);
+                                               strlen(reply->lines->argv[i]),
+                                               &session->size_limit);
 }
 
 /*

@@ -203,8 +203,7 @@ START_TEST(test_addr)
     ck_assert_str_eq(av->argv[2], "2001:db8::1");
     start(&p, 0, 1, ns_t_a);
     add_raw(&p, ns_t_a, "\x7f\0\0", 3); /* wrong length */
-    ck_assert_int_eq(dns_parse_addr(p.buf, p.len, AF_INET, av, why),
-                     DNS_FAIL);
+    ck_assert_int_eq(dns_parse_addr(p.buf, p.len, AF_INET, av, why), DNS_FAIL);
     ck_assert_uint_eq(av->argc, 3);
     argv_free(av);
     strbuf_free(why);

@@ -8,7 +8,6 @@
 #include "smtp.h"
 #include "test_main.h"
 
-
 /* Replies: lines joined by '\n'; want code, dsn, text; code 0: refused. */
 static const struct {
     const char *name;
@@ -77,9 +76,9 @@ START_TEST(test_ehlo)
 {
     long size = -1;
 
-    ck_assert_int_eq(smtp_ehlo_keyword(keywords[_i].line,
-                                       strlen(keywords[_i].line), &size),
-                     keywords[_i].feature);
+    ck_assert_int_eq(
+        smtp_ehlo_keyword(keywords[_i].line, strlen(keywords[_i].line), &size),
+        keywords[_i].feature);
     ck_assert_int_eq(size, keywords[_i].size);
 }
 END_TEST
@@ -92,21 +91,22 @@ static const struct {
     const char *host, *port;
 } hops[] = {
     {"example.com", SMTP_PROTO_SMTP, SMTP_HOP_INET, 1, "example.com", ""},
-    {"example.com:587", SMTP_PROTO_SMTP, SMTP_HOP_INET, 1, "example.com", "587"},
+    {"example.com:587", SMTP_PROTO_SMTP, SMTP_HOP_INET, 1, "example.com",
+     "587"},
     {"[mail.example.com]", SMTP_PROTO_SMTP, SMTP_HOP_INET, 0,
      "mail.example.com", ""},
     {"[127.0.0.1]:2525", SMTP_PROTO_SMTP, SMTP_HOP_INET, 0, "127.0.0.1",
      "2525"},
-    {"[ipv6:2001:db8::1]:25", SMTP_PROTO_SMTP, SMTP_HOP_INET, 0,
-     "2001:db8::1", "25"},
+    {"[ipv6:2001:db8::1]:25", SMTP_PROTO_SMTP, SMTP_HOP_INET, 0, "2001:db8::1",
+     "25"},
     {"[::1]", SMTP_PROTO_SMTP, SMTP_HOP_INET, 0, "::1", ""},
     {"host:submission", SMTP_PROTO_SMTP, SMTP_HOP_INET, 1, "host",
      "submission"},
-    {"inet:lmtp.example:24", SMTP_PROTO_LMTP, SMTP_HOP_INET, 0,
-     "lmtp.example", "24"},
+    {"inet:lmtp.example:24", SMTP_PROTO_LMTP, SMTP_HOP_INET, 0, "lmtp.example",
+     "24"},
     {"lmtp.example", SMTP_PROTO_LMTP, SMTP_HOP_INET, 0, "lmtp.example", ""},
-    {"unix:/run/lmtp.sock", SMTP_PROTO_LMTP, SMTP_HOP_UNIX, 0,
-     "/run/lmtp.sock", ""},
+    {"unix:/run/lmtp.sock", SMTP_PROTO_LMTP, SMTP_HOP_UNIX, 0, "/run/lmtp.sock",
+     ""},
     {"unix:/x", SMTP_PROTO_SMTP, 0, 0, NULL, NULL}, /* "/" in a host */
     {"[127.0.0.1", SMTP_PROTO_SMTP, 0, 0, NULL, NULL},
     {"[127.0.0.1]x", SMTP_PROTO_SMTP, 0, 0, NULL, NULL},
