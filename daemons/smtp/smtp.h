@@ -1,0 +1,154 @@
+#ifndef SMTP_H
+#define SMTP_H
+
+/*
+ * smtp - the SMTP and LMTP client delivery agent (docs/smtp.md).
+ *
+ * One program under two names: daemons/smtp/smtp and daemons/lmtp/lmtp
+ * (a main() that links this folder's objects) call smtp_agent_main()
+ * with their protocol; the protocol picks the parameter prefix (smtp_*
+ * or lmtp_*), the greeting command (EHLO or LHLO) and the DATA replies.
+ *
+ * The pure parts (smtp_reply.c, smtp_nexthop.c) take pointer + length,
+ * bound every length and count, and have no side effects: the unit tests
+ * use them directly.  Session state is owned by smtp_proto.c and the
+ * connection cache (smtp_cache.c).
+ */
+#include <stddef.h>
+#include <time.h>
+
+#include "argv.h"
+#include "deliver_request.h"
+#include "strbuf.h"
+#include "stream.h"
+
+#define SMTP_PROTO_SMTP 0
+#define SMTP_PROTO_LMTP 1
+
+/* Configuration, loaded once (smtp_agent.c). */
+typedef struct SMTP_CONF {
+    int proto;          /* SMTP_PROTO_* */
+    const char *prefix; /* "smtp" or "lmtp" */
+    char *helo_name;
+    char *tcp_port; /* numeric */
+    char *bind_address;
+    char *bind_address6;
+    int host_lookup_dns;    /* smtp_host_lookup has dns */
+    int host_lookup_native; /* ... has native */
+    int ipv4, ipv6;         /* inet_protocols */
+    long connect_timeout, helo_timeout, mail_timeout, rcpt_timeout;
+    long data_init_timeout, data_xfer_timeout, data_done_timeout;
+    long quit_timeout, rset_timeout;
+    long mx_address_limit, mx_session_limit, line_length_limit;
+    int skip_5xx_greeting, never_send_ehlo;
+    int cache_on_demand;
+    long cache_time_limit, reuse_time_limit;
+    char *myhostname;
+} SMTP_CONF;
+
+extern SMTP_CONF smtp_conf;
+
+/* One parsed reply (smtp_reply.c). */
+#define SMTP_REPLY_LINE_MAX  2048 /* bytes of one reply line kept */
+#define SMTP_REPLY_LINES_MAX 100  /* lines of one reply */
+typedef struct SMTP_REPLY {
+    int code;     /* 200-599; 0 when none was read */
+    char dsn[16]; /* "X.Y.Z": the enhanced code, or derived */
+    STRBUF *text; /* "250 2.0.0 Ok": the lines joined by spaces */
+    ARGV *lines;  /* each line's text after "NNN-" (EHLO keywords) */
+} SMTP_REPLY;
+
+extern SMTP_REPLY *smtp_reply_create(void);
+extern void smtp_reply_free(SMTP_REPLY *reply);
+extern int smtp_reply_line(const char *line, size_t len, int *code, int *more);
+extern size_t smtp_reply_enhanced(const char *text, size_t len, int code,
+                                  char *dsn, size_t size);
+extern int smtp_reply_add(SMTP_REPLY *reply, const char *line, size_t len);
+extern void smtp_reply_reset(SMTP_REPLY *reply);
+
+/* EHLO keywords (smtp_reply.c). */
+#define SMTP_FEAT_PIPELINING (1 << 0)
+#define SMTP_FEAT_SIZE       (1 << 1)
+#define SMTP_FEAT_8BITMIME   (1 << 2)
+#define SMTP_FEAT_SMTPUTF8   (1 << 3)
+#define SMTP_FEAT_DSN        (1 << 4)
+#define SMTP_FEAT_ESMTP      (1 << 5) /* EHLO (or LHLO) succeeded */
+extern int smtp_ehlo_keyword(const char *line, size_t len, long *size_limit);
+
+/* dot-stuffing and line folding of one content line, CRLF appended */
+extern void smtp_data_line(STRBUF *out, const char *line, size_t len,
+                           size_t limit);
+
+/* Next hops and the servers to try (smtp_nexthop.c). */
+#define SMTP_HOP_INET 0
+#define SMTP_HOP_UNIX 1
+#define SMTP_HOST_MAX 255
+typedef struct SMTP_HOP {
+    int kind;     /* SMTP_HOP_* */
+    int mx;       /* look up MX records */
+    STRBUF *host; /* domain, host name, address, or UNIX path */
+    STRBUF *port; /* port or service text; "" for the default */
+} SMTP_HOP;
+
+extern int smtp_nexthop_parse(const char *text, size_t len, int proto,
+                              SMTP_HOP *hop, STRBUF *why);
+
+typedef struct SMTP_SERVER {
+    char *name; /* host name for relay= and "host X said" */
+    char *addr; /* numeric address, or the UNIX path */
+    char *port; /* numeric port; "" for UNIX */
+} SMTP_SERVER;
+
+typedef struct SMTP_SERVERS {
+    SMTP_SERVER *list;
+    size_t count;
+    size_t size;
+} SMTP_SERVERS;
+
+/* What resolving a next hop gave when it gave no server. */
+typedef struct SMTP_RESOLVE_ERR {
+    char status[16]; /* 4.X.X (retry) or 5.X.X (bounce) */
+    STRBUF *reason;
+} SMTP_RESOLVE_ERR;
+
+extern void smtp_servers_add(SMTP_SERVERS *sv, const char *name,
+                             const char *addr, const char *port);
+extern void smtp_servers_free(SMTP_SERVERS *sv);
+extern int smtp_resolve(const SMTP_HOP *hop, SMTP_SERVERS *sv,
+                        SMTP_RESOLVE_ERR *err);
+
+/* One open session (smtp_proto.c, smtp_cache.c). */
+typedef struct SMTP_SESSION {
+    STREAM *stream;
+    char *key;   /* the next hop it serves, for the cache */
+    char *label; /* "host[addr]:port" for relay= */
+    char *name;  /* host name, for "host X said" */
+    char *addr;
+    int features;    /* SMTP_FEAT_* */
+    long size_limit; /* the server's SIZE, 0 none */
+    time_t created;
+    time_t last_used;
+    int reuse_count;
+} SMTP_SESSION;
+
+extern SMTP_SESSION *smtp_connect(const SMTP_SERVER *server, int unix_path,
+                                  STRBUF *why);
+extern void smtp_session_free(SMTP_SESSION *session);
+
+extern void smtp_cache_store(SMTP_SESSION *session);
+extern SMTP_SESSION *smtp_cache_find(const char *key);
+extern void smtp_cache_expire(int all);
+
+extern int smtp_read_reply(SMTP_SESSION *session, SMTP_REPLY *reply,
+                           long timeout);
+extern void smtp_quit(SMTP_SESSION *session);
+extern int smtp_helo(SMTP_SESSION *session, SMTP_REPLY *reply);
+extern int smtp_rset(SMTP_SESSION *session, SMTP_REPLY *reply);
+
+/* The delivery of one request (smtp_deliver.c). */
+extern void smtp_deliver(DELIVER_REQUEST *req);
+
+extern void smtp_agent_main(int argc, char **argv, int proto)
+    __attribute__((noreturn));
+
+#endif
