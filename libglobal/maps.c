@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "argv.h"
+#include "mail_conf.h"
 #include "maps.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -161,4 +162,22 @@ maps_free(MAPS *maps)
     strbuf_free(maps->fold);
     myfree(maps);
     return NULL;
+}
+
+/* maps_param - the tables of a parameter, NULL when none; fatal if bad */
+MAPS *
+maps_param(const char *param, int dict_flags)
+{
+    char *value = mail_conf_str(param);
+    STRBUF *why = strbuf_create(100);
+    MAPS *maps = NULL;
+
+    if (value[strspn(value, ", \t\r\n")] != 0 &&
+        (maps = maps_create(param, value, dict_flags, why)) == NULL)
+        msg_fatal("parameter %s: %s", param, STR(why));
+    if (maps != NULL && maps->count == 0)
+        maps = maps_free(maps);
+    myfree(value);
+    strbuf_free(why);
+    return maps;
 }

@@ -23,4 +23,11 @@ extern MAPS *maps_create(const char *title, const char *map_names,
 extern const char *maps_find(MAPS *maps, const char *key, int flags);
 extern MAPS *maps_free(MAPS *maps);
 
+/*
+ * maps_param - the tables a main.cf parameter names, or NULL when it
+ * names none; a table that cannot be opened or a malformed name is fatal,
+ * naming the parameter (daemons call it at start-up).
+ */
+extern MAPS *maps_param(const char *param, int dict_flags);
+
 #endif

@@ -29,6 +29,7 @@
 #include "mail_dict.h"
 #include "maps.h"
 #include "match_list.h"
+#include "msg.h"
 #include "mymalloc.h"
 #include "stringops.h"
 #include "strlist.h"
@@ -432,4 +433,19 @@ match_list_free(MATCH_LIST *list)
     strbuf_free(list->addr);
     myfree(list);
     return NULL;
+}
+
+/* match_list_param - the list of a parameter; a bad one is fatal */
+MATCH_LIST *
+match_list_param(const char *param, int kind)
+{
+    char *value = mail_conf_str(param);
+    STRBUF *why = strbuf_create(100);
+    MATCH_LIST *list = match_list_create(param, kind, value, why);
+
+    if (list == NULL)
+        msg_fatal("%s", STR(why));
+    myfree(value);
+    strbuf_free(why);
+    return list;
 }

@@ -50,4 +50,7 @@ extern int match_list_match(MATCH_LIST *list, const char *name,
                             const char *addr);
 extern MATCH_LIST *match_list_free(MATCH_LIST *list);
 
+/* match_list_param - the list a main.cf parameter holds; fatal if bad */
+extern MATCH_LIST *match_list_param(const char *param, int kind);
+
 #endif

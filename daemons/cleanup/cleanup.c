@@ -534,22 +534,6 @@ cleanup_service(STREAM *client, const char *service, char **argv)
     cleanup_conn_free(conn);
 }
 
-/* cleanup_maps - a table list parameter, or NULL when empty; fatal */
-static MAPS *
-cleanup_maps(const char *param)
-{
-    char *value = mail_conf_str(param);
-    STRBUF *err = strbuf_create(100);
-    MAPS *maps = NULL;
-
-    if (*trim_blanks(value) != 0 &&
-        (maps = maps_create(param, value, DICT_FLAG_LOCK, err)) == NULL)
-        msg_fatal("cleanup: %s: %s", param, STR(err));
-    myfree(value);
-    strbuf_free(err);
-    return maps;
-}
-
 /* cleanup_pre_init - open the tables, as root */
 static void
 cleanup_pre_init(const char *service, char **argv)
@@ -560,8 +544,8 @@ cleanup_pre_init(const char *service, char **argv)
 
     (void) service;
     (void) argv;
-    cleanup_header_maps = cleanup_maps("header_checks");
-    cleanup_body_maps = cleanup_maps("body_checks");
+    cleanup_header_maps = maps_param("header_checks", DICT_FLAG_LOCK);
+    cleanup_body_maps = maps_param("body_checks", DICT_FLAG_LOCK);
     /* No MIME parser: mime_ and nested_header_checks are not applied. */
     mime = mail_conf_str("mime_header_checks");
     nested = mail_conf_str("nested_header_checks");

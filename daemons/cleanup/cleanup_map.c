@@ -161,23 +161,6 @@ cmap_conf_mask(const char *param, const CMAP_NAME *names, size_t count,
     return mask;
 }
 
-/* cmap_conf_maps - the tables of a parameter, or NULL when it names none */
-static MAPS *
-cmap_conf_maps(const char *param)
-{
-    char *names = mail_conf_str(param);
-    STRBUF *err = strbuf_create(100);
-    MAPS *maps = maps_create(param, names, DICT_FLAG_LOCK, err);
-
-    if (maps == NULL)
-        msg_fatal("parameter %s: %s", param, STR(err));
-    if (maps->count == 0)
-        maps = maps_free(maps);
-    strbuf_free(err);
-    myfree(names);
-    return maps;
-}
-
 /* cmap_conf_limit - a positive integer parameter */
 static long
 cmap_conf_limit(const char *param)
@@ -233,9 +216,9 @@ cmap_conf_canon(CLEANUP_MAP *map)
 {
     size_t n = sizeof(cmap_classes) / sizeof(cmap_classes[0]);
 
-    map->canon = cmap_conf_maps("canonical_maps");
-    map->send_canon = cmap_conf_maps("sender_canonical_maps");
-    map->rcpt_canon = cmap_conf_maps("recipient_canonical_maps");
+    map->canon = maps_param("canonical_maps", DICT_FLAG_LOCK);
+    map->send_canon = maps_param("sender_canonical_maps", DICT_FLAG_LOCK);
+    map->rcpt_canon = maps_param("recipient_canonical_maps", DICT_FLAG_LOCK);
     map->canon_classes = cmap_conf_mask("canonical_classes", cmap_classes, n,
                                         CMAP_SENDERS | CMAP_RCPTS);
     map->send_classes = cmap_conf_mask("sender_canonical_classes", cmap_classes,
@@ -250,7 +233,7 @@ cmap_conf_canon(CLEANUP_MAP *map)
 static void
 cmap_conf_virtual(CLEANUP_MAP *map)
 {
-    map->virt = cmap_conf_maps("virtual_alias_maps");
+    map->virt = maps_param("virtual_alias_maps", DICT_FLAG_LOCK);
     map->expan_limit = cmap_conf_limit("virtual_alias_expansion_limit");
     map->recur_limit = cmap_conf_limit("virtual_alias_recursion_limit");
     map->len_limit = cmap_conf_limit("virtual_alias_address_length_limit");

@@ -33,19 +33,12 @@ static long count_limit, conn_rate_limit, msg_rate_limit, rcpt_rate_limit;
 void
 smtpd_anvil_init(void)
 {
-    char *value = mail_conf_str("smtpd_client_event_limit_exceptions");
-    STRBUF *why = strbuf_create(0);
-
     count_limit = mail_conf_long("smtpd_client_connection_count_limit");
     conn_rate_limit = mail_conf_long("smtpd_client_connection_rate_limit");
     msg_rate_limit = mail_conf_long("smtpd_client_message_rate_limit");
     rcpt_rate_limit = mail_conf_long("smtpd_client_recipient_rate_limit");
-    exceptions = match_list_create("smtpd_client_event_limit_exceptions",
-                                   MATCH_NAMADR, value, why);
-    if (exceptions == NULL)
-        msg_fatal("%s", STR(why));
-    myfree(value);
-    strbuf_free(why);
+    exceptions = match_list_param("smtpd_client_event_limit_exceptions",
+                                  MATCH_NAMADR);
     if (count_limit > 0 || conn_rate_limit > 0 || msg_rate_limit > 0 ||
         rcpt_rate_limit > 0)
         anvil = anvil_clnt_create();

@@ -100,37 +100,6 @@ typedef struct CHECK {
 
 static int check_words(CHECK *ch, ARGV *words, size_t first);
 
-/* check_list_create - a MATCH_LIST from a parameter; fatal if bad */
-static MATCH_LIST *
-check_list_create(const char *param, int kind)
-{
-    char *value = mail_conf_str(param);
-    STRBUF *why = strbuf_create(0);
-    MATCH_LIST *list = match_list_create(param, kind, value, why);
-
-    if (list == NULL)
-        msg_fatal("%s", STR(why));
-    myfree(value);
-    strbuf_free(why);
-    return list;
-}
-
-/* check_maps_create - a MAPS from a parameter; NULL when empty */
-static MAPS *
-check_maps_create(const char *param)
-{
-    char *value = mail_conf_str(param);
-    STRBUF *why = strbuf_create(0);
-    MAPS *maps = NULL;
-
-    if (value[strspn(value, ", \t\r\n")] != 0 &&
-        (maps = maps_create(param, value, DICT_FLAG_FOLD_FIX, why)) == NULL)
-        msg_warn("%s: %s: lookups will fail", param, STR(why));
-    myfree(value);
-    strbuf_free(why);
-    return maps;
-}
-
 /* check_table - the MAPS of "type:table", opened on first use */
 static MAPS *
 check_table(const char *name)
@@ -248,15 +217,15 @@ smtpd_check_init(void)
     size_t i;
 
     check_init_codes();
-    mynetworks = check_list_create("mynetworks", MATCH_ADDR);
-    mydestination = check_list_create("mydestination", MATCH_DOMAIN);
-    relay_domains = check_list_create("relay_domains", MATCH_DOMAIN);
-    valias_domains = check_list_create("virtual_alias_domains", MATCH_DOMAIN);
-    vmbox_domains = check_list_create("virtual_mailbox_domains", MATCH_DOMAIN);
-    local_rcpt_maps = check_maps_create("local_recipient_maps");
-    valias_maps = check_maps_create("virtual_alias_maps");
-    vmbox_maps = check_maps_create("virtual_mailbox_maps");
-    relay_rcpt_maps = check_maps_create("relay_recipient_maps");
+    mynetworks = match_list_param("mynetworks", MATCH_ADDR);
+    mydestination = match_list_param("mydestination", MATCH_DOMAIN);
+    relay_domains = match_list_param("relay_domains", MATCH_DOMAIN);
+    valias_domains = match_list_param("virtual_alias_domains", MATCH_DOMAIN);
+    vmbox_domains = match_list_param("virtual_mailbox_domains", MATCH_DOMAIN);
+    local_rcpt_maps = maps_param("local_recipient_maps", DICT_FLAG_FOLD_FIX);
+    valias_maps = maps_param("virtual_alias_maps", DICT_FLAG_FOLD_FIX);
+    vmbox_maps = maps_param("virtual_mailbox_maps", DICT_FLAG_FOLD_FIX);
+    relay_rcpt_maps = maps_param("relay_recipient_maps", DICT_FLAG_FOLD_FIX);
     for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
         lists[i].words = check_split(lists[i].param);
         check_open_tables(lists + i);

@@ -231,33 +231,6 @@ resolve_list(const char *name, int kind, const char *value)
     return list;
 }
 
-/* resolve_maps - a table list parameter, NULL when empty */
-static MAPS *
-resolve_maps(const char *name)
-{
-    char *value = mail_conf_str(name);
-    STRBUF *why = strbuf_create(100);
-    MAPS *maps = NULL;
-
-    if (*trim_blanks(value) != 0 &&
-        (maps = maps_create(name, value, 0, why)) == NULL)
-        msg_fatal("%s", STR(why));
-    myfree(value);
-    strbuf_free(why);
-    return maps;
-}
-
-/* resolve_domain_list - mydestination and the other class lists */
-static MATCH_LIST *
-resolve_domain_list(const char *name)
-{
-    char *value = mail_conf_str(name);
-    MATCH_LIST *list = resolve_list(name, MATCH_DOMAIN, value);
-
-    myfree(value);
-    return list;
-}
-
 /* resolve_parent - is name in parent_domain_matches_subdomains? */
 static int
 resolve_parent(const char *name)
@@ -297,14 +270,14 @@ resolve_read_params(RESOLVE_PARAMS *p)
     p->show_table_name = mail_conf_bool("show_user_unknown_table_name");
     p->resolve_null_domain = mail_conf_bool("resolve_null_domain");
     p->resolve_numeric_domain = mail_conf_bool("resolve_numeric_domain");
-    p->mydestination = resolve_domain_list("mydestination");
-    p->virtual_alias_domains = resolve_domain_list("virtual_alias_domains");
-    p->virtual_mailbox_domains = resolve_domain_list("virtual_mailbox_domains");
-    p->relay_domains = resolve_domain_list("relay_domains");
+    p->mydestination = match_list_param("mydestination", MATCH_DOMAIN);
+    p->virtual_alias_domains = match_list_param("virtual_alias_domains", MATCH_DOMAIN);
+    p->virtual_mailbox_domains = match_list_param("virtual_mailbox_domains", MATCH_DOMAIN);
+    p->relay_domains = match_list_param("relay_domains", MATCH_DOMAIN);
     p->local_addrs = resolve_list("inet_interfaces", MATCH_ADDR, addrs);
-    p->transport_maps = resolve_maps("transport_maps");
+    p->transport_maps = maps_param("transport_maps", 0);
     p->transport_parent = resolve_parent("transport_maps");
-    p->sender_relayhost_maps = resolve_maps("sender_dependent_relayhost_maps");
+    p->sender_relayhost_maps = maps_param("sender_dependent_relayhost_maps", 0);
     myfree(inet);
     myfree(proxy);
     myfree(addrs);

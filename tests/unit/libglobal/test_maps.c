@@ -4,6 +4,8 @@
 
 #include "dict_regexp.h"
 #include "test_tmpdir.h"
+#include "argv.h"
+#include "mail_conf.h"
 #include "maps.h"
 #include "mymalloc.h"
 #include "test_main.h"
@@ -134,6 +136,45 @@ START_TEST(test_shared_and_state)
 }
 END_TEST
 
+/* load_param - main.cf with one setting */
+static void
+load_param(const char *setting)
+{
+    STRBUF *err = strbuf_create(100);
+    ARGV *over = argv_alloc(2);
+    FILE *fp = fopen("main.cf", "w");
+
+    ck_assert_ptr_nonnull(fp);
+    fclose(fp);
+    argv_add(over, setting);
+    ck_assert_msg(mail_conf_load(tmpdir_here, over, err) == 0, "%s", STR(err));
+    argv_free(over);
+    strbuf_free(err);
+}
+
+/* maps_param: NULL for an empty list, the tables otherwise. */
+START_TEST(test_param)
+{
+    MAPS *maps;
+
+    load_param("canonical_maps= , ");
+    ck_assert_ptr_null(maps_param("canonical_maps", 0));
+    load_param("canonical_maps=inline:{a=b}");
+    maps = maps_param("canonical_maps", 0);
+    ck_assert_ptr_nonnull(maps);
+    ck_assert_str_eq(maps_find(maps, "a", 0), "b");
+    maps_free(maps);
+}
+END_TEST
+
+/* A malformed table name is fatal, not a silent failing lookup. */
+START_TEST(test_param_bad)
+{
+    load_param("canonical_maps=nosuchtype");
+    (void) maps_param("canonical_maps", 0);
+}
+END_TEST
+
 static Suite *
 maps_suite(void)
 {
@@ -145,6 +186,8 @@ maps_suite(void)
     tcase_add_loop_test(tc, test_find, 0, NITEMS(find_cases));
     tcase_add_loop_test(tc, test_bad_list, 0, NITEMS(bad_cases));
     tcase_add_test(tc, test_shared_and_state);
+    tcase_add_test(tc, test_param);
+    tcase_add_exit_test(tc, test_param_bad, 1);
     suite_add_tcase(s, tc);
     return s;
 }

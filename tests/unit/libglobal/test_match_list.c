@@ -243,6 +243,26 @@ START_TEST(test_parent_param)
 }
 END_TEST
 
+/* match_list_param reads the parameter; a bad list is fatal. */
+START_TEST(test_param)
+{
+    MATCH_LIST *list;
+
+    load_conf("relay_domains=!bad.example.com, example.com");
+    list = match_list_param("relay_domains", MATCH_DOMAIN);
+    ck_assert_int_eq(match_list_match(list, "example.com", NULL), 1);
+    ck_assert_int_eq(match_list_match(list, "bad.example.com", NULL), 0);
+    match_list_free(list);
+}
+END_TEST
+
+START_TEST(test_param_bad)
+{
+    load_conf("mynetworks=10.0.0.0/99");
+    (void) match_list_param("mynetworks", MATCH_ADDR);
+}
+END_TEST
+
 static Suite *
 match_list_suite(void)
 {
@@ -253,6 +273,8 @@ match_list_suite(void)
     tcase_add_loop_test(tc, test_match, 0, NITEMS(match_cases));
     tcase_add_loop_test(tc, test_bad, 0, NITEMS(bad_cases));
     tcase_add_test(tc, test_parent_param);
+    tcase_add_test(tc, test_param);
+    tcase_add_exit_test(tc, test_param_bad, 1);
     suite_add_tcase(s, tc);
     return s;
 }
