@@ -47,13 +47,7 @@ ANVIL_CLNT *
 anvil_clnt_create(void)
 {
     ANVIL_CLNT *clnt = mymalloc(sizeof(*clnt));
-    long timeout = mail_conf_time("ipc_timeout");
-
-    if (timeout > INT32_MAX / 1000)
-        timeout = INT32_MAX / 1000;
-    clnt->mail = mail_clnt_create(
-        NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_ANVIL, (int) timeout * 1000,
-        (int) mail_conf_time("ipc_idle"), (int) mail_conf_time("ipc_ttl"));
+    clnt->mail = mail_clnt_create_conf(NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_ANVIL);
     clnt->request = attr_list_create();
     clnt->reply = attr_list_create();
     clnt->ident = strbuf_create(100);

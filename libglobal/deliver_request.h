@@ -49,6 +49,12 @@
  * naming it: a bug in the agent), and dead/dead_reason; with another
  * status, the reason and no results.  It closes the queue file and
  * frees req.  Returns 0, or -1 when the reply could not be written.
+ * Every reply frame (also the BAD, RETRY and missing-file ones that
+ * deliver_request_read() writes) holds status, dead and reason ("" when
+ * none); an OK one adds results.
+ *
+ * Content reading: after deliver_content_line() returned 0 it keeps
+ * returning 0 until deliver_content_rewind().
  * deliver_set_dead() marks the destination as failed as a whole.
  */
 #include <sys/time.h>
@@ -81,6 +87,7 @@ typedef struct DELIVER_REQUEST {
     STREAM *content;    /* reads the queue file from data_offset */
     int dead;
     STRBUF *dead_reason;
+    int content_done; /* private: the content's end was read */
 } DELIVER_REQUEST;
 
 extern DELIVER_REQUEST *deliver_request_read(STREAM *client, STRBUF *why);

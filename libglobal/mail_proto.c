@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mail_conf.h"
 #include "mail_proto.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -201,6 +202,20 @@ mail_clnt_create(const char *queue_dir, const char *class, const char *service,
     clnt->idle_s = idle_s;
     clnt->ttl_s = ttl_s;
     return clnt;
+}
+
+/* mail_clnt_create_conf - a client with the ipc_* parameters' limits */
+MAIL_CLNT *
+mail_clnt_create_conf(const char *queue_dir, const char *class,
+                      const char *service)
+{
+    long timeout = mail_conf_time("ipc_timeout");
+
+    if (timeout > INT32_MAX / 1000)
+        timeout = INT32_MAX / 1000;
+    return mail_clnt_create(queue_dir, class, service, (int) timeout * 1000,
+                            (int) mail_conf_time("ipc_idle"),
+                            (int) mail_conf_time("ipc_ttl"));
 }
 
 /* mail_clnt_disconnect - drop the connection, if any */

@@ -308,6 +308,11 @@ extern MAIL_CLNT *mail_clnt_create(const char *queue_dir, const char *class,
                                    int idle_s, int ttl_s);
 extern MAIL_CLNT *mail_clnt_free(MAIL_CLNT *clnt);
 
+/* mail_clnt_create_conf - the same with ipc_timeout, ipc_idle, ipc_ttl */
+extern MAIL_CLNT *mail_clnt_create_conf(const char *queue_dir,
+                                        const char *class,
+                                        const char *service);
+
 /*
  * mail_clnt_request - send req, read the reply into reply (reset first).
  * Returns the reply's MAIL_ATTR_STATUS, or -1 with a reason in why when

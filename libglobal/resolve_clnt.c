@@ -74,13 +74,7 @@ resolve_reply_copy(RESOLVE_REPLY *to, const RESOLVE_REPLY *from)
 static void
 resolve_clnt_init(void)
 {
-    long timeout = mail_conf_time("ipc_timeout");
-
-    if (timeout > INT32_MAX / 1000)
-        timeout = INT32_MAX / 1000;
-    resolve_mail = mail_clnt_create(
-        NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_REWRITE, (int) timeout * 1000,
-        (int) mail_conf_time("ipc_idle"), (int) mail_conf_time("ipc_ttl"));
+    resolve_mail = mail_clnt_create_conf(NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_REWRITE);
     resolve_req = attr_list_create();
     resolve_rsp = attr_list_create();
     resolve_why = strbuf_create(100);

@@ -43,13 +43,7 @@ static STRBUF *last_result;
 static void
 rewrite_clnt_init(void)
 {
-    long timeout = mail_conf_time("ipc_timeout");
-
-    if (timeout > INT32_MAX / 1000)
-        timeout = INT32_MAX / 1000;
-    rewrite_mail = mail_clnt_create(
-        NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_REWRITE, (int) timeout * 1000,
-        (int) mail_conf_time("ipc_idle"), (int) mail_conf_time("ipc_ttl"));
+    rewrite_mail = mail_clnt_create_conf(NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_REWRITE);
     rewrite_req = attr_list_create();
     rewrite_reply = attr_list_create();
     rewrite_why = strbuf_create(100);

@@ -583,6 +583,15 @@ check_fate(CHECK *ch, const SMTPD_ACCESS *acc, const char *subj,
     } else {
         strbuf_sprintf(text, "%s: %s %s", subj, what, acc->text);
     }
+    if (acc->action == SMTPD_ACC_PREPEND &&
+        strcmp(ch->cmd, "END-OF-MESSAGE") == 0) {
+        /* As Postfix: the headers have gone to cleanup by now. */
+        msg_warn("%s: with smtpd_end_of_data_restrictions, action PREPEND "
+                 "is unavailable: %s",
+                 subj, acc->text);
+        strbuf_free(text);
+        return CHK_DUNNO;
+    }
     if (acc->action != SMTPD_ACC_PREPEND)
         check_log(ch, names[acc->action], STR(text));
     smtpd_fate(s, acc->action, acc->text);

@@ -110,7 +110,8 @@ class RestrictionTest(unittest.TestCase):
                   "rcpts": RCPTS,
                   "senders": "spam@bad.example REJECT\n"
                              "worse.example 554 5.7.1 whole domain\n",
-                  "helos": "evil.example REJECT evil helo\n"}
+                  "helos": "evil.example REJECT evil helo\n",
+                  "eod": "late@c.example PREPEND X-Late: yes\n"}
         for name, text in tables.items():
             with open(os.path.join(cls.tmp, name), "w") as f:
                 f.write(text)
@@ -126,6 +127,8 @@ class RestrictionTest(unittest.TestCase):
                 f"reject_non_fqdn_recipient, check_recipient_access "
                 f"{t('rcpts')}, check_policy_service "
                 f"inet:127.0.0.1:{cls.policy.port}",
+            "smtpd_end_of_data_restrictions":
+                f"check_sender_access {t('eod')}",
             "smtpd_restriction_classes": "strict",
             "strict": "reject"}, real_cleanup=True)
 
@@ -140,10 +143,10 @@ class RestrictionTest(unittest.TestCase):
             self.assertEqual(s.mail(sender)[0], 250)
             return s.rcpt(rcpt)
 
-    def send(self, rcpt, *more):
+    def send(self, rcpt, *more, sender="a@c.example"):
         with smtplib.SMTP("127.0.0.1", self.srv.port, timeout=10) as s:
             s.ehlo("client.example")
-            s.mail("a@c.example")
+            s.mail(sender)
             for r in (rcpt,) + more:
                 self.assertEqual(s.rcpt(r)[0], 250, r)
             code, text = s.data(b"Subject: t\r\n\r\nbody\r\n")
@@ -261,12 +264,26 @@ class RestrictionTest(unittest.TestCase):
                      "redir@test.example"):
             qid = self.send(rcpt)
             self.assertIn(qid, files(self.srv.inst, "incoming"))
+            if rcpt.startswith("prep@"):
+                qf = QueueFile(os.path.join(self.srv.inst.queue_dir,
+                                            "incoming", qid))
+                self.assertEqual(qf.header("X-Tag"), ["tagged"])
         self.srv.inst.wait_log(r"filter: RCPT from .*<filt@test\.example>: "
                                r"Recipient address triggers FILTER "
                                r"smtp:\[127\.0\.0\.1\]:10025")
         self.srv.inst.wait_log(r"redirect: RCPT from .*<redir@test\.example>"
                                r": Recipient address triggers REDIRECT "
                                r"known@test\.example")
+
+
+    def test_prepend_at_end_of_data(self):
+        # As Postfix: too late for a header; accepted, with a warning.
+        qid = self.send("known@test.example", sender="late@c.example")
+        qf = QueueFile(os.path.join(self.srv.inst.queue_dir, "incoming", qid))
+        self.assertEqual(qf.header("X-Late"), [])
+        self.srv.inst.wait_log(r"warning: .*with smtpd_end_of_data_"
+                               r"restrictions, action PREPEND is "
+                               r"unavailable: X-Late: yes")
 
 
 class DelayRejectTest(unittest.TestCase):
