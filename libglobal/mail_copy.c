@@ -8,10 +8,10 @@
  *     src->when in local time;
  *   - Return-Path: <SENDER>, X-Original-To: ORIG and Delivered-To: RCPT
  *     (lower case), each when its flag is set and it has a value;
- *   - every line of the message, ended by LF; with MAIL_COPY_FROM a line
+ *   - every line of the message, ended by LF; with MAIL_COPY_QUOTE a line
  *     that matches ^>*From_ gets one more '>' (the "mboxrd" quoting, which
- *     a reader undoes exactly), and a blank line ends the message so that
- *     the next From_ line starts a paragraph;
+ *     a reader undoes exactly); with MAIL_COPY_BLANK a blank line ends
+ *     the message so that the next From_ line starts a paragraph;
  * then flushes and fsync()s dst.  At most room bytes are written (room < 0:
  * no limit); past that the copy fails as EFBIG would.
  *
@@ -118,7 +118,7 @@ copy_body(COPY *cp, const MAIL_COPY_SRC *src, int flags, STRBUF *why)
     int got;
 
     while (cp->err == 0 && (got = src->read(src->context, line, why)) > 0) {
-        if ((flags & MAIL_COPY_FROM) && from_line(STR(line), LEN(line)))
+        if ((flags & MAIL_COPY_QUOTE) && from_line(STR(line), LEN(line)))
             copy_put(cp, ">", 1);
         copy_put(cp, STR(line), LEN(line));
         copy_put(cp, "\n", 1);
@@ -147,7 +147,7 @@ mail_copy(const MAIL_COPY_SRC *src, STREAM *dst, int flags, off_t room,
     copy_envelope(&cp, src, flags);
     if (copy_body(&cp, src, flags, why) < 0)
         return MAIL_COPY_DSN_READ;
-    if (flags & MAIL_COPY_FROM)
+    if (flags & MAIL_COPY_BLANK)
         copy_put(&cp, "\n", 1);
     if (cp.err == 0 && stream_flush(dst) < 0)
         cp.err = errno ? errno : EIO;

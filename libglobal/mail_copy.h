@@ -31,13 +31,15 @@ typedef struct MAIL_COPY_SRC {
 } MAIL_COPY_SRC;
 
 /* What to add and how to quote. */
-#define MAIL_COPY_FROM        (1 << 0) /* From_ line, >From quoting, blank end */
+#define MAIL_COPY_FROM        (1 << 0) /* From_ line first */
 #define MAIL_COPY_RETURN_PATH (1 << 1) /* Return-Path: <sender> */
 #define MAIL_COPY_DELIVERED   (1 << 2) /* Delivered-To: (lower case) */
 #define MAIL_COPY_ORIG_RCPT   (1 << 3) /* X-Original-To: */
+#define MAIL_COPY_QUOTE       (1 << 4) /* >From quoting (mboxrd) */
+#define MAIL_COPY_BLANK       (1 << 5) /* a blank line after the message */
 #define MAIL_COPY_MBOX                                                         \
-    (MAIL_COPY_FROM | MAIL_COPY_RETURN_PATH | MAIL_COPY_DELIVERED |            \
-     MAIL_COPY_ORIG_RCPT)
+    (MAIL_COPY_FROM | MAIL_COPY_QUOTE | MAIL_COPY_BLANK |                      \
+     MAIL_COPY_RETURN_PATH | MAIL_COPY_DELIVERED | MAIL_COPY_ORIG_RCPT)
 #define MAIL_COPY_MAILDIR                                                      \
     (MAIL_COPY_RETURN_PATH | MAIL_COPY_DELIVERED | MAIL_COPY_ORIG_RCPT)
 

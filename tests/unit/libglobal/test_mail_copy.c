@@ -39,8 +39,12 @@ static const struct {
      "Return-Path: <a>\nX-Original-To: o@p\nDelivered-To: x@y\nS: y\n\n"
      "From me\n"},
     {"bare", "line\n", "a", "x@y", "o@p", 0, "line\n"},
-    {"empty message", "", "a", NULL, NULL, MAIL_COPY_FROM,
+    {"empty message", "", "a", NULL, NULL, MAIL_COPY_FROM | MAIL_COPY_BLANK,
      "From a  " EPOCH "\n\n"},
+    {"command", "S: y\n\nFrom me\n", "a", "x@y", NULL,
+     MAIL_COPY_FROM | MAIL_COPY_RETURN_PATH | MAIL_COPY_DELIVERED,
+     "From a  " EPOCH "\nReturn-Path: <a>\nDelivered-To: x@y\nS: y\n\n"
+     "From me\n"},
 };
 
 /* read_all - the file's content */
