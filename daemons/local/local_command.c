@@ -179,17 +179,24 @@ local_command(LOCAL_STATE *state, const char *command, const LOCAL_PRIVS *privs)
 
     if ((in = local_command_input(state, why, &status)) < 0) {
         local_outcome(state, status, "cannot run command: %s", STR(why));
-    } else if (pipe2(pipefd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-        local_outcome(state, "4.3.0", "cannot run command: %s",
+    } else if (pipe2(pipefd, O_CLOEXEC) < 0) {
+        local_outcome(state, "4.3.0", "cannot run command: pipe: %s",
                       strerror(errno));
         close(in);
+    } else if ((pid = fork()) < 0) {
+        local_outcome(state, "4.3.0", "cannot run command: fork: %s",
+                      strerror(errno));
+        close(in);
+        close(pipefd[0]);
+        close(pipefd[1]);
     } else {
         if (pid == 0)
             local_command_child(state, command, privs, in, pipefd[1]);
         close(pipefd[1]);
         close(in);
-        wstatus = local_command_wait(pid, pipefd[0], state->p->command_timeout,
-                                     output, &timed_out);
+        wstatus = local_command_wait(pid, pipefd[0],
+                                     state->p->command_timeout, output,
+                                     &timed_out);
         close(pipefd[0]);
         local_command_outcome(state, command, wstatus, timed_out, output);
     }
