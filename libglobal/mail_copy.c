@@ -115,7 +115,7 @@ static int
 copy_body(COPY *cp, const MAIL_COPY_SRC *src, int flags, STRBUF *why)
 {
     STRBUF *line = strbuf_create(1000);
-    int got;
+    int got = 0;
 
     while (cp->err == 0 && (got = src->read(src->context, line, why)) > 0) {
         if ((flags & MAIL_COPY_QUOTE) && from_line(STR(line), LEN(line)))
