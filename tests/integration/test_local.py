@@ -4,6 +4,7 @@ FakeBounce, users created for the test (useradd, homes under the test
 folder, removed afterwards)."""
 import fcntl
 import glob
+import mailbox
 import os
 import pwd
 import subprocess
@@ -144,6 +145,20 @@ class LocalMboxTest(LocalBase):
                            r"status=sent \(delivered to mailbox\)"
                            % (qid, U1), timeout=10)
 
+    def test_reader_mbox(self):
+        """Python's mailbox module, an independent reader, sees both."""
+        for _ in range(2):
+            reply, _ = self.send([U1 + "@test.example"])
+            self.assertEqual(reply["results"], "S", reply)
+        box = mailbox.mbox(os.path.join(self.spool, U1), create=False)
+        msgs = list(box)
+        self.assertEqual(len(msgs), 2)
+        for m in msgs:
+            self.assertEqual(m["Subject"], "test")
+            self.assertEqual(m.get_from().split()[0], SENDER)
+            self.assertEqual(m.get_payload(),
+                             ">From the start\n>>From quoted\nend\n")
+
     def test_extension(self):
         reply, _ = self.send([U1 + "+foo@test.example"])
         self.assertEqual(reply["results"], "S", reply)
@@ -278,6 +293,10 @@ class LocalMaildirTest(LocalBase):
                          self.want(U2 + "@test.example", quote=False))
         for p in (path, new, os.path.dirname(new)):
             self.assertEqual(os.stat(p).st_uid, self.pw[U2].pw_uid)
+        box = mailbox.Maildir(os.path.dirname(new), create=False)
+        msgs = list(box)
+        self.assertEqual(len(msgs), 1)
+        self.assertEqual(msgs[0]["Delivered-To"], U2 + "@test.example")
 
 
 if __name__ == "__main__":
