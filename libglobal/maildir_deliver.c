@@ -1,0 +1,186 @@
+/*
+ * maildir_deliver - deliver one message into a Maildir.
+ *
+ * maildir_deliver(dir, src, flags, size_limit, hostname, why) runs with
+ * the recipient's privileges (the caller switched to them), so that what
+ * it creates belongs to the recipient, and:
+ *   1. creates dir and its tmp/, new/ and cur/ (mode 0700) when missing,
+ *      with any missing folder above dir;
+ *   2. creates tmp/NAME exclusively, without following a symbolic link,
+ *      NAME being maildir_unique() of the time, our process ID and a
+ *      per-process count;
+ *   3. writes the message with mail_copy() (at most size_limit bytes; 0:
+ *      no limit), which flushes and fsync()s the file;
+ *   4. links it to new/NAME (link() never replaces a file), removes the
+ *      tmp/ name and fsync()s new/, so the entry is durable before we
+ *      say delivered.  This is the Maildir protocol
+ *      (https://cr.yp.to/proto/maildir.html): a reader only ever looks
+ *      in new/ and cur/, where every file is complete.
+ * On failure the tmp/ file is removed.  It returns NULL when delivered,
+ * else the DSN status (4.2.0 for file system trouble, 5.2.2 for a full
+ * mailbox or quota, 4.3.0 for a queue read error) with a reason in why.
+ *
+ * maildir_unique(out, tv, pid, count, hostname) writes the file name
+ * "SECONDS.MusecPpidQcount.HOST" into out and returns it; '/' and ':' in
+ * the host name become \057 and \072 as the Maildir page asks.
+ * Nothing here is fatal.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsync_dir.h"
+#include "maildir_deliver.h"
+#include "msg.h"
+#include "mymalloc.h"
+#include "safe_open.h"
+
+/* Deliveries by this process, for unique names. */
+static unsigned long maildir_count;
+
+/* maildir_unique - a file name no other delivery uses */
+STRBUF *
+maildir_unique(STRBUF *out, const struct timeval *tv, long pid,
+               unsigned long count, const char *hostname)
+{
+    const char *cp;
+
+    strbuf_sprintf(out, "%lld.M%ldP%ldQ%lu.", (long long) tv->tv_sec,
+                   (long) tv->tv_usec, pid, count);
+    for (cp = hostname; *cp; cp++) {
+        if (*cp == '/')
+            strbuf_strcat(out, "\\057");
+        else if (*cp == ':')
+            strbuf_strcat(out, "\\072");
+        else
+            strbuf_addch(out, *cp);
+    }
+    return out;
+}
+
+/* make_dir - mkdir that accepts an existing directory */
+static int
+make_dir(const char *path, STRBUF *why)
+{
+    struct stat st;
+
+    if (mkdir(path, 0700) == 0)
+        return 0;
+    if (errno == EEXIST && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    if (errno == EEXIST)
+        errno = ENOTDIR;
+    return strbuf_fail(why, errno, "create folder %s: %s", path,
+                       strerror(errno));
+}
+
+/* make_dirs - dir and the folders above it that are missing */
+static int
+make_dirs(const char *dir, STRBUF *why)
+{
+    char *copy = mystrdup(dir);
+    char *cp;
+    int ret = 0;
+
+    for (cp = copy + 1; ret == 0 && (cp = strchr(cp, '/')) != NULL; cp++) {
+        *cp = 0;
+        if (cp[-1] != '/')
+            ret = make_dir(copy, why);
+        *cp = '/';
+    }
+    if (ret == 0 && copy[strlen(copy) - 1] != '/')
+        ret = make_dir(copy, why);
+    myfree(copy);
+    return ret;
+}
+
+/* maildir_tree - dir, tmp/, new/ and cur/ */
+static int
+maildir_tree(const char *dir, STRBUF *buf, STRBUF *why)
+{
+    static const char *const sub[] = {"tmp", "new", "cur"};
+    size_t i;
+
+    if (make_dirs(dir, why) < 0)
+        return -1;
+    for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+        strbuf_sprintf(buf, "%s/%s", dir, sub[i]);
+        if (make_dir(STR(buf), why) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* maildir_write - the message into the tmp/ file */
+static const char *
+maildir_write(const char *tmp, const MAIL_COPY_SRC *src, int flags,
+              off_t size_limit, STRBUF *why)
+{
+    STREAM *st;
+    const char *status;
+    int fd;
+
+    fd = safe_open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600, NULL, why);
+    if (fd < 0)
+        return mail_copy_errno_dsn(errno);
+    st = stream_fdopen(fd, O_WRONLY);
+    status = mail_copy(src, st, flags, size_limit > 0 ? size_limit : -1, why);
+    stream_free(st);
+    if (close(fd) < 0 && status == NULL) {
+        strbuf_fail(why, errno, "close %s: %s", tmp, strerror(errno));
+        status = mail_copy_errno_dsn(errno);
+    }
+    if (status != NULL)
+        (void) unlink(tmp);
+    return status;
+}
+
+/* maildir_commit - move the finished file into new/, durably */
+static const char *
+maildir_commit(const char *tmp, const char *new, STRBUF *why)
+{
+    if (link(tmp, new) < 0) {
+        int err = errno;
+
+        strbuf_fail(why, err, "link %s to %s: %s", tmp, new, strerror(err));
+        (void) unlink(tmp);
+        return mail_copy_errno_dsn(err);
+    }
+    (void) unlink(tmp);
+    if (fsync_dir(new) < 0) {
+        int err = errno;
+
+        strbuf_fail(why, err, "sync folder of %s: %s", new, strerror(err));
+        (void) unlink(new);
+        return mail_copy_errno_dsn(err);
+    }
+    return NULL;
+}
+
+/* maildir_deliver - the message into dir/new; NULL or a DSN status */
+const char *
+maildir_deliver(const char *dir, const MAIL_COPY_SRC *src, int flags,
+                off_t size_limit, const char *hostname, STRBUF *why)
+{
+    STRBUF *name = strbuf_create(100);
+    STRBUF *tmp = strbuf_create(100);
+    STRBUF *new = strbuf_create(100);
+    const char *status = MAIL_COPY_DSN_DEFER;
+    struct timeval tv;
+
+    if (maildir_tree(dir, tmp, why) == 0) {
+        gettimeofday(&tv, NULL);
+        maildir_unique(name, &tv, (long) getpid(), ++maildir_count, hostname);
+        strbuf_sprintf(tmp, "%s/tmp/%s", dir, STR(name));
+        strbuf_sprintf(new, "%s/new/%s", dir, STR(name));
+        status = maildir_write(STR(tmp), src, flags, size_limit, why);
+        if (status == NULL)
+            status = maildir_commit(STR(tmp), STR(new), why);
+    }
+    strbuf_free(name);
+    strbuf_free(tmp);
+    strbuf_free(new);
+    return status;
+}

@@ -1,0 +1,149 @@
+/* test_maildir_deliver - Check suite for Maildir delivery. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "maildir_deliver.h"
+#include "test_main.h"
+#include "test_msg_src.h"
+#include "test_tmpdir.h"
+
+#define MSG  "Subject: s\n\nFrom here\n"
+#define WANT "Return-Path: <a@b>\nDelivered-To: u@x\nSubject: s\n\nFrom here\n"
+
+static const struct {
+    const char *name;
+    long sec;
+    long usec;
+    long pid;
+    unsigned long count;
+    const char *host;
+    const char *want;
+} names[] = {
+    {"plain", 1700000000, 42, 123, 1, "mx.example",
+     "1700000000.M42P123Q1.mx.example"},
+    {"slash colon", 5, 0, 1, 2, "a/b:c", "5.M0P1Q2.a\\057b\\072c"},
+};
+
+START_TEST(test_unique)
+{
+    STRBUF *out = strbuf_create(10);
+    struct timeval tv = {names[_i].sec, names[_i].usec};
+
+    maildir_unique(out, &tv, names[_i].pid, names[_i].count, names[_i].host);
+    ck_assert_str_eq(STR(out), names[_i].want);
+    strbuf_free(out);
+}
+END_TEST
+
+/* list_dir - the names in dir, and how many */
+static int
+list_dir(const char *dir, char names_out[][256], int max)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int n = 0;
+
+    ck_assert_ptr_nonnull(d);
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        ck_assert_int_lt(n, max);
+        strcpy(names_out[n++], de->d_name);
+    }
+    closedir(d);
+    return n;
+}
+
+/* read_file - content of dir/name */
+static char *
+read_file(const char *dir, const char *name)
+{
+    static char buf[4096];
+    char path[2048];
+    int fd;
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fd = open(path, O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    n = read(fd, buf, sizeof(buf) - 1);
+    ck_assert_int_ge(n, 0);
+    buf[n] = 0;
+    close(fd);
+    return buf;
+}
+
+/* deliver - one message into dir */
+static const char *
+deliver(const char *dir, off_t limit, int fail_after, STRBUF *why)
+{
+    MAIL_COPY_SRC src;
+    TEST_MSG m;
+
+    test_msg_src(&src, &m, MSG, "a@b");
+    src.delivered = "u@x";
+    m.fail_after = fail_after;
+    return maildir_deliver(dir, &src, MAIL_COPY_MAILDIR, limit, "h", why);
+}
+
+START_TEST(test_deliver)
+{
+    STRBUF *why = strbuf_create(10);
+    char got[4][256];
+    struct stat st;
+    int i;
+
+    /* Missing folders are made, up to the Maildir itself. */
+    ck_assert_ptr_null(deliver("a/b/Maildir/", 0, 0, why));
+    ck_assert_ptr_null(deliver("a/b/Maildir", 0, 0, why));
+    ck_assert_int_eq(list_dir("a/b/Maildir/tmp", got, 4), 0);
+    ck_assert_int_eq(list_dir("a/b/Maildir/cur", got, 4), 0);
+    ck_assert_int_eq(list_dir("a/b/Maildir/new", got, 4), 2);
+    ck_assert_str_ne(got[0], got[1]);
+    for (i = 0; i < 2; i++) {
+        ck_assert_str_eq(read_file("a/b/Maildir/new", got[i]), WANT);
+        ck_assert_ptr_nonnull(strstr(got[i], ".h"));
+    }
+    ck_assert_int_eq(stat("a/b/Maildir/new", &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0700);
+    strbuf_free(why);
+}
+END_TEST
+
+START_TEST(test_failures)
+{
+    STRBUF *why = strbuf_create(10);
+    char got[4][256];
+
+    /* Nothing is left behind, in tmp/ or new/. */
+    ck_assert_str_eq(deliver("Maildir", 0, 1, why), "4.3.0");
+    ck_assert_str_eq(deliver("Maildir", 10, 0, why), "5.2.2");
+    ck_assert_int_eq(list_dir("Maildir/tmp", got, 4), 0);
+    ck_assert_int_eq(list_dir("Maildir/new", got, 4), 0);
+    /* A file where a folder should be. */
+    ck_assert_int_eq(close(open("file", O_CREAT | O_WRONLY, 0600)), 0);
+    ck_assert_str_eq(deliver("file", 0, 0, why), "4.2.0");
+    ck_assert_ptr_nonnull(strstr(STR(why), "file"));
+    strbuf_free(why);
+}
+END_TEST
+
+/* make_suite - the maildir_deliver tests */
+static Suite *
+make_suite(void)
+{
+    Suite *s = suite_create("maildir_deliver");
+    TCase *tc = tcase_create("core");
+
+    TMPDIR_FIXTURES(tc);
+    tcase_add_loop_test(tc, test_unique, 0, NITEMS(names));
+    tcase_add_test(tc, test_deliver);
+    tcase_add_test(tc, test_failures);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TEST_MAIN(make_suite)
