@@ -199,15 +199,11 @@ qmgr_timer(EVENT_LOOP *loop, int event, int id, void *context)
 
 /* qmgr_recover - at start: what a previous qmgr left in active/ */
 static void
-qmgr_recover(EVENT_LOOP *loop, int event, int id, void *context)
+qmgr_recover(void)
 {
     ARGV *ids = argv_alloc(100);
     size_t i;
 
-    (void) loop;
-    (void) event;
-    (void) id;
-    (void) context;
     if (mail_scan_ids(qmgr_mq, MAIL_QUEUE_ACTIVE, ids, QMGR_SCAN_MAX) < 0)
         msg_warn("cannot scan %s/: %m", MAIL_QUEUE_ACTIVE);
     for (i = 0; i < ids->argc; i++)
@@ -280,7 +276,8 @@ qmgr_post_init(const char *service, char **argv)
     (void) event_request_timer(qmgr_loop, qmgr_timer, NULL,
                                (int) (period > 3600 ? 3600 : period) * 1000,
                                1);
-    (void) event_request_timer(qmgr_loop, qmgr_recover, NULL, 0, 0);
+    /* Before the first trigger is read: recovery comes first. */
+    qmgr_recover();
 }
 
 /* main - the trigger-server skeleton does the rest */

@@ -39,8 +39,9 @@
 #include "qmgr.h"
 #include "resolve_clnt.h"
 
-/* Messages in memory, newest first. */
+/* Messages in memory, newest first, and by ID. */
 static QMGR_MESSAGE *qmgr_messages;
+static HTABLE *qmgr_message_ids;
 
 /* A cached resolver answer: "transport\0nexthop". */
 typedef struct ROUTE {
@@ -59,6 +60,7 @@ message_free(QMGR_MESSAGE *m)
         qmgr_messages = m->next;
     if (m->next)
         m->next->prev = m->prev;
+    htable_delete(qmgr_message_ids, m->id, NULL);
     qfile_env_free(m->env);
     myfree(m->filter);
     myfree(m->id);
@@ -172,6 +174,9 @@ qmgr_message_defer(QMGR_MESSAGE *m, size_t idx, const char *status,
     else if (expired && mark_done(m, idx) == 0)
         result = 'B';
     log_delays(m, delays);
+    /* Like Postfix, orig_to= only when it says something new. */
+    if (r.orig == NULL || strcmp(r.orig, r.address) == 0)
+        r.orig = NULL;
     msg_info("%s: to=<%s>, %s%s%srelay=none, %s, dsn=%s, status=%s (%s)",
              m->id, r.address, r.orig ? "orig_to=<" : "",
              r.orig ? r.orig : "", r.orig ? ">, " : "", STR(delays), status,
@@ -322,6 +327,7 @@ message_create(const char *id, QFILE_ENV *env)
     if (*env->sender == 0)
         m->flags |= DEL_FLAG_BOUNCE_MSG;
     m->filter = message_filter(env);
+    htable_enter(qmgr_message_ids, m->id, m);
     if ((m->next = qmgr_messages) != NULL)
         m->next->prev = m;
     qmgr_messages = m;
@@ -361,6 +367,13 @@ qmgr_message_load(const char *id)
     QMGR_MESSAGE *m;
     int ret;
 
+    if (qmgr_message_ids == NULL)
+        qmgr_message_ids = htable_create(1024);
+    /* A recovery scan must not take in twice what a trigger took. */
+    if (htable_find(qmgr_message_ids, id) != NULL) {
+        strbuf_free(why);
+        return 0;
+    }
     if ((ret = read_env(id, &env, why)) != QFILE_OK) {
         if (ret == QFILE_BAD)
             qfile_corrupt(qmgr_mq, MAIL_QUEUE_ACTIVE, id, STR(why));
