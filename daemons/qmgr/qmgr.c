@@ -171,10 +171,16 @@ qmgr_trigger(const char *buf, size_t len, const char *service, char **argv)
     (void) argv;
     for (i = 0; i < len; i++) {
         switch (buf[i]) {
-        case TRIGGER_REQ_WAKEUP:
-        case TRIGGER_REQ_SCAN: incoming = 1; break;
-        case TRIGGER_REQ_FLUSH: flush = deferred = incoming = 1; break;
-        default: msg_warn("unknown trigger byte 0x%02x", buf[i] & 0xff); break;
+            case TRIGGER_REQ_WAKEUP:
+            case TRIGGER_REQ_SCAN:
+                incoming = 1;
+                break;
+            case TRIGGER_REQ_FLUSH:
+                flush = deferred = incoming = 1;
+                break;
+            default:
+                msg_warn("unknown trigger byte 0x%02x", buf[i] & 0xff);
+                break;
         }
     }
     if (incoming)
@@ -274,8 +280,7 @@ qmgr_post_init(const char *service, char **argv)
     qmgr_transport_init();
     period = qmgr_params.queue_run_delay;
     (void) event_request_timer(qmgr_loop, qmgr_timer, NULL,
-                               (int) (period > 3600 ? 3600 : period) * 1000,
-                               1);
+                               (int) (period > 3600 ? 3600 : period) * 1000, 1);
     /* Before the first trigger is read: recovery comes first. */
     qmgr_recover();
 }

@@ -34,15 +34,12 @@ qmgr_bounce_init(void)
     int idle = (int) mail_conf_time("ipc_idle");
     int ttl = (int) mail_conf_time("ipc_ttl");
 
-    qmgr_clnt_bounce = mail_clnt_create(NULL, MAIL_CLASS_PRIVATE,
-                                        MAIL_SERVICE_BOUNCE, timeout_ms, idle,
-                                        ttl);
-    qmgr_clnt_defer = mail_clnt_create(NULL, MAIL_CLASS_PRIVATE,
-                                       MAIL_SERVICE_DEFER, timeout_ms, idle,
-                                       ttl);
-    qmgr_clnt_trace = mail_clnt_create(NULL, MAIL_CLASS_PRIVATE,
-                                       MAIL_SERVICE_TRACE, timeout_ms, idle,
-                                       ttl);
+    qmgr_clnt_bounce = mail_clnt_create(
+        NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_BOUNCE, timeout_ms, idle, ttl);
+    qmgr_clnt_defer = mail_clnt_create(
+        NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_DEFER, timeout_ms, idle, ttl);
+    qmgr_clnt_trace = mail_clnt_create(
+        NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_TRACE, timeout_ms, idle, ttl);
 }
 
 /* clnt_for - the client of a service name */

@@ -177,8 +177,7 @@ request_head(ATTR_LIST *l, const QMGR_ENTRY *e)
     attr_put_long(l, DELIVER_ATTR_SIZE, m->env->content_size);
     attr_put_str(l, DELIVER_ATTR_NEXTHOP, e->queue->nexthop);
     attr_put_str(l, DELIVER_ATTR_SENDER, m->env->sender);
-    attr_put_str(l, DELIVER_ATTR_ENCODING,
-                 message_attr(m, MAIL_ATTR_ENCODING));
+    attr_put_str(l, DELIVER_ATTR_ENCODING, message_attr(m, MAIL_ATTR_ENCODING));
     attr_put_int(l, DELIVER_ATTR_SMTPUTF8,
                  strcmp(message_attr(m, MAIL_ATTR_SMTPUTF8), "yes") == 0);
     attr_put_str(l, DELIVER_ATTR_ENVID, message_attr(m, MAIL_ATTR_DSN_ENVID));
@@ -238,8 +237,7 @@ defer_entry(QMGR_ENTRY *e, const char *status, const char *reason)
 
     for (i = 0; i < e->rcpt_count; i++)
         qmgr_message_outcome(m, e->rcpt[i],
-                             qmgr_message_defer(m, e->rcpt[i], status,
-                                                reason));
+                             qmgr_message_defer(m, e->rcpt[i], status, reason));
     settle_entry(e);
 }
 
@@ -253,8 +251,8 @@ suspend(QMGR_QUEUE *q)
 
     strbuf_sprintf(reason, "delivery temporarily suspended: %s",
                    q->dead_reason);
-    msg_info("%s: destination %s suspended: %s", q->transport->name,
-             q->nexthop, q->dead_reason);
+    msg_info("%s: destination %s suspended: %s", q->transport->name, q->nexthop,
+             q->dead_reason);
     for (; e != NULL; e = next) {
         next = e->next;
         defer_entry(e, "4.4.1", STR(reason));
@@ -333,8 +331,10 @@ delivery_reply(QMGR_DELIVERY *d)
               strlen(results) != e->rcpt_count))
         strbuf_sprintf(why, "malformed results");
     else if (status != MAIL_STAT_OK)
-        strbuf_sprintf(why, "%s", (reason = attr_get_str(l, MAIL_ATTR_REASON))
-                                      ? reason : "unknown error");
+        strbuf_sprintf(why, "%s",
+                       (reason = attr_get_str(l, MAIL_ATTR_REASON))
+                           ? reason
+                           : "unknown error");
     if (status != MAIL_STAT_OK || results == NULL ||
         strlen(results) != e->rcpt_count) {
         delivery_fail(d, STR(why));
@@ -364,8 +364,8 @@ frame_complete(const STRBUF *in)
 
     if (LEN(in) < 4)
         return 0;
-    len = ((size_t) p[0] << 24) | ((size_t) p[1] << 16) |
-          ((size_t) p[2] << 8) | p[3];
+    len = ((size_t) p[0] << 24) | ((size_t) p[1] << 16) | ((size_t) p[2] << 8) |
+          p[3];
     if (len > QMGR_REPLY_MAX)
         return -1;
     return LEN(in) >= len + 4;
@@ -445,17 +445,17 @@ delivery_start(QMGR_ENTRY *e)
     d->entry = e;
     d->in = strbuf_create(256);
     d->out = strbuf_create(1024);
-    mail_service_path(path, NULL, MAIL_CLASS_PRIVATE, e->queue->transport->name);
+    mail_service_path(path, NULL, MAIL_CLASS_PRIVATE,
+                      e->queue->transport->name);
     if ((d->fd = sock_unix_connect(STR(path), 1000)) < 0 ||
         sock_set_nonblock(d->fd, 1) < 0) {
         strbuf_sprintf(what, "connect: %s", strerror(errno));
         delivery_fail(d, STR(what));
     } else {
         request_frames(d->out, e);
-        d->timer = event_request_timer(qmgr_loop, delivery_timeout, d,
-                                       (int) qmgr_params.deliver_timeout *
-                                           1000,
-                                       0);
+        d->timer =
+            event_request_timer(qmgr_loop, delivery_timeout, d,
+                                (int) qmgr_params.deliver_timeout * 1000, 0);
         event_enable_write(qmgr_loop, d->fd, delivery_write, d);
     }
     strbuf_free(path);

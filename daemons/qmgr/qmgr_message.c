@@ -43,7 +43,7 @@
 static QMGR_MESSAGE *qmgr_messages;
 static HTABLE *qmgr_message_ids;
 
-/* A cached resolver answer: "transport\0nexthop". */
+/* A cached resolver answer (content_filter applied). */
 typedef struct ROUTE {
     char *transport;
     char *nexthop;
@@ -68,15 +68,15 @@ message_free(QMGR_MESSAGE *m)
     qmgr_active_count--;
 }
 
-/* log_attrs - the delay=, delays= part of a log line */
+/* log_delays - the delay=, delays= part of a log line */
 static void
 log_delays(const QMGR_MESSAGE *m, STRBUF *out)
 {
     struct timeval now;
-    double arrival = (double) m->env->arrival_sec +
-                     (double) m->env->arrival_usec / 1e6;
-    double active = (double) m->active.tv_sec +
-                    (double) m->active.tv_usec / 1e6;
+    double arrival =
+        (double) m->env->arrival_sec + (double) m->env->arrival_usec / 1e6;
+    double active =
+        (double) m->active.tv_sec + (double) m->active.tv_usec / 1e6;
     double t;
     STRBUF *a = strbuf_create(16);
     STRBUF *b = strbuf_create(16);
@@ -177,9 +177,9 @@ qmgr_message_defer(QMGR_MESSAGE *m, size_t idx, const char *status,
     /* Like Postfix, orig_to= only when it says something new. */
     if (r.orig == NULL || strcmp(r.orig, r.address) == 0)
         r.orig = NULL;
-    msg_info("%s: to=<%s>, %s%s%srelay=none, %s, dsn=%s, status=%s (%s)",
-             m->id, r.address, r.orig ? "orig_to=<" : "",
-             r.orig ? r.orig : "", r.orig ? ">, " : "", STR(delays), status,
+    msg_info("%s: to=<%s>, %s%s%srelay=none, %s, dsn=%s, status=%s (%s)", m->id,
+             r.address, r.orig ? "orig_to=<" : "", r.orig ? r.orig : "",
+             r.orig ? ">, " : "", STR(delays), status,
              result == 'B' ? "bounced" : "deferred", reason);
     strbuf_free(why);
     strbuf_free(delays);
@@ -191,10 +191,17 @@ static void
 count(QMGR_MESSAGE *m, int result)
 {
     switch (result) {
-    case DEL_RESULT_SENT: break;
-    case DEL_RESULT_TRACED: m->want_trace = 1; break;
-    case DEL_RESULT_BOUNCED: m->want_bounce = 1; break;
-    default: m->deferred++; break;
+        case DEL_RESULT_SENT:
+            break;
+        case DEL_RESULT_TRACED:
+            m->want_trace = 1;
+            break;
+        case DEL_RESULT_BOUNCED:
+            m->want_bounce = 1;
+            break;
+        default:
+            m->deferred++;
+            break;
     }
 }
 
@@ -239,8 +246,9 @@ route_resolve(const QMGR_MESSAGE *m, const char *addr)
     if (m->filter != NULL && !r->fail) {
         colon = strchr(m->filter, ':');
         myfree(r->transport);
-        r->transport = colon ? mystrndup(m->filter, (size_t) (colon - m->filter))
-                             : mystrdup(m->filter);
+        r->transport = colon
+                           ? mystrndup(m->filter, (size_t) (colon - m->filter))
+                           : mystrdup(m->filter);
         if (colon && colon[1]) {
             myfree(r->nexthop);
             r->nexthop = mystrdup(colon + 1);
@@ -261,8 +269,8 @@ schedule_one(QMGR_MESSAGE *m, size_t idx, HTABLE *cache, time_t now)
     if (r == NULL)
         htable_enter(cache, addr, r = route_resolve(m, addr));
     if (r->fail || *r->transport == 0) {
-        count(m, qmgr_message_defer(m, idx, "4.3.0",
-                                    "address resolver failure"));
+        count(m,
+              qmgr_message_defer(m, idx, "4.3.0", "address resolver failure"));
         return 0;
     }
     q = qmgr_queue_get(qmgr_transport_lookup(r->transport), r->nexthop);
@@ -475,8 +483,7 @@ defer_message(QMGR_MESSAGE *m, time_t now)
     STRBUF *why = strbuf_create(100);
     STRBUF *path = strbuf_create(100);
     struct timeval tv[2];
-    long delay = qmgr_backoff(m->env->arrival_sec, now,
-                              qmgr_params.min_backoff,
+    long delay = qmgr_backoff(m->env->arrival_sec, now, qmgr_params.min_backoff,
                               qmgr_params.max_backoff);
 
     if (mail_queue_rename(qmgr_mq, m->id, MAIL_QUEUE_ACTIVE,

@@ -26,8 +26,8 @@
  * ends, when it starts again at the initial concurrency.
  *
  * qmgr_backoff() and qmgr_expired() are the retry arithmetic;
- * qmgr_format_delay() prints seconds as Postfix's delay= and delays= do.  Nothing
- * here is fatal; bad arguments are our bug (panic).
+ * qmgr_format_delay() prints seconds as Postfix's delay= and delays= do.
+ * Nothing here is fatal; bad arguments are our bug (panic).
  */
 #include <stddef.h>
 #include <time.h>

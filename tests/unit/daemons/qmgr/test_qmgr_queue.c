@@ -50,7 +50,9 @@ struct sched_case {
 };
 
 #define L(dest, rcpt, proc, init, cohort)                                      \
-    {(dest), (rcpt), (proc), (init), (cohort), 100}
+    {                                                                          \
+        (dest), (rcpt), (proc), (init), (cohort), 100                          \
+    }
 
 static const struct sched_case sched_cases[] = {
     {"recipients join one entry up to the limit", L(20, 2, 100, 5, 1),
@@ -75,8 +77,7 @@ static const struct sched_case sched_cases[] = {
                            {0, OP_SELECT, NULL, 0, 0, "a:1/1"},
                            {0, OP_SELECT, NULL, 0, 0, "a:1/2"},
                            {0, 0, NULL, 0, 0, NULL}}},
-    {"a full window holds the destination, not the others",
-     L(20, 1, 100, 1, 1),
+    {"a full window holds the destination, not the others", L(20, 1, 100, 1, 1),
      (const struct step[]){{0, OP_ADD, "slow", 1, 0, "1"},
                            {0, OP_ADD, "slow", 1, 1, "1"},
                            {0, OP_ADD, "fast", 2, 0, "1"},
@@ -89,8 +90,7 @@ static const struct sched_case sched_cases[] = {
                            {0, OP_SELECT, NULL, 0, 0, "fast:2/1"},
                            {0, OP_SELECT, NULL, 0, 0, "-"},
                            {0, 0, NULL, 0, 0, NULL}}},
-    {"the window grows to the limit and shrinks on failure",
-     L(3, 1, 100, 2, 5),
+    {"the window grows to the limit and shrinks on failure", L(3, 1, 100, 2, 5),
      (const struct step[]){{0, OP_ADD, "a", 1, 0, "1"},
                            {0, OP_SELECT, NULL, 0, 0, "a:1/0"},
                            {0, OP_OK, "a", 0, 0, "alive"},
@@ -114,8 +114,7 @@ static const struct sched_case sched_cases[] = {
                            {0, OP_OK, "a", 0, 0, "alive"},
                            {0, OP_SELECT, NULL, 0, 0, "c:1/2"},
                            {0, 0, NULL, 0, 0, NULL}}},
-    {"a failed cohort suspends until the back-off ends",
-     L(20, 1, 100, 5, 1),
+    {"a failed cohort suspends until the back-off ends", L(20, 1, 100, 5, 1),
      (const struct step[]){{0, OP_ADD, "d", 1, 0, "1"},
                            {0, OP_ADD, "d", 1, 1, "1"},
                            {0, OP_ADD, "d", 1, 2, "1"},
@@ -195,43 +194,43 @@ run_step(QMGR_TRANSPORT *tr, const struct step *s, STRBUF *out)
     size_t n = 0;
 
     switch (s->op) {
-    case OP_ADD:
-        e = qmgr_queue_add(q, MSG(s->msg), (size_t) s->rcpt);
-        strbuf_sprintf(out, "%zu", e->rcpt_count);
-        break;
-    case OP_SELECT:
-        if ((e = qmgr_transport_select(tr, s->t)) == NULL) {
-            strbuf_strcpy(out, "-");
+        case OP_ADD:
+            e = qmgr_queue_add(q, MSG(s->msg), (size_t) s->rcpt);
+            strbuf_sprintf(out, "%zu", e->rcpt_count);
             break;
-        }
-        show_entry(out, e);
-        flight[nflight++] = e;
-        break;
-    case OP_OK:
-    case OP_DEAD:
-        e = take_flight(s->nexthop);
-        strbuf_strcpy(out, qmgr_queue_done(e->queue, s->op == OP_DEAD, "no",
-                                           s->t)
-                               ? "dead"
-                               : "alive");
-        qmgr_entry_free(e);
-        break;
-    case OP_DRAIN:
-        for (e = qmgr_queue_drain(q); e != NULL; n++) {
-            QMGR_ENTRY *next = e->next;
-
+        case OP_SELECT:
+            if ((e = qmgr_transport_select(tr, s->t)) == NULL) {
+                strbuf_strcpy(out, "-");
+                break;
+            }
+            show_entry(out, e);
+            flight[nflight++] = e;
+            break;
+        case OP_OK:
+        case OP_DEAD:
+            e = take_flight(s->nexthop);
+            strbuf_strcpy(
+                out, qmgr_queue_done(e->queue, s->op == OP_DEAD, "no", s->t)
+                         ? "dead"
+                         : "alive");
             qmgr_entry_free(e);
-            e = next;
-        }
-        strbuf_sprintf(out, "#%zu", n);
-        break;
-    case OP_WINDOW:
-        (void) qmgr_queue_dead(q, s->t);
-        strbuf_sprintf(out, "%d/%d", q->busy, q->window);
-        break;
-    case OP_SWEEP:
-        strbuf_sprintf(out, "#%zu", qmgr_transport_sweep(tr, s->t));
-        break;
+            break;
+        case OP_DRAIN:
+            for (e = qmgr_queue_drain(q); e != NULL; n++) {
+                QMGR_ENTRY *next = e->next;
+
+                qmgr_entry_free(e);
+                e = next;
+            }
+            strbuf_sprintf(out, "#%zu", n);
+            break;
+        case OP_WINDOW:
+            (void) qmgr_queue_dead(q, s->t);
+            strbuf_sprintf(out, "%d/%d", q->busy, q->window);
+            break;
+        case OP_SWEEP:
+            strbuf_sprintf(out, "#%zu", qmgr_transport_sweep(tr, s->t));
+            break;
     }
 }
 
@@ -300,8 +299,8 @@ START_TEST(test_expired)
     const struct expired_case *c = expired_cases + _i;
     long long now = 1700000000LL;
 
-    ck_assert_msg(qmgr_expired(now - c->age, now, c->lifetime) == c->want,
-                  "%s", c->name);
+    ck_assert_msg(qmgr_expired(now - c->age, now, c->lifetime) == c->want, "%s",
+                  c->name);
 }
 END_TEST
 
@@ -311,9 +310,8 @@ struct delay_case {
 };
 
 static const struct delay_case delay_cases[] = {
-    {0, "0"},       {0.02, "0.02"}, {0.1, "0.1"}, {0.456, "0.46"},
-    {1.2, "1.2"},   {1.0, "1"},     {9.94, "9.9"}, {31.4, "31"},
-    {3600, "3600"}, {-1, "0"},
+    {0, "0"},   {0.02, "0.02"}, {0.1, "0.1"}, {0.456, "0.46"}, {1.2, "1.2"},
+    {1.0, "1"}, {9.94, "9.9"},  {31.4, "31"}, {3600, "3600"},  {-1, "0"},
 };
 
 START_TEST(test_format_delay)
