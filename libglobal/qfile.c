@@ -19,7 +19,8 @@
  *
  * qfile_mark_done() turns the recipient record at offset into a done
  * record by rewriting its type byte, then fsync()s: 0, or -1 with errno
- * (EINVAL when no recipient record is there).  qfile_corrupt() moves a
+ * (EINVAL when no recipient record is there).  qfile_set_warn() does the
+ * same for the warn record's time (EINVAL when no W record is there).  qfile_corrupt() moves a
  * file to corrupt/ and logs why.  Nothing here is fatal.
  */
 #include <errno.h>
@@ -220,6 +221,30 @@ qfile_mark_done(int fd, off_t offset)
         return -1;
     }
     if (pwrite(fd, &done, 1, offset) != 1 || fsync(fd) < 0)
+        return -1;
+    return 0;
+}
+
+/*
+ * qfile_set_warn - rewrite the warn record at offset to when (0: sent).
+ * The record keeps its fixed width, so nothing else moves.
+ */
+int
+qfile_set_warn(int fd, off_t offset, long long when)
+{
+    unsigned char head[2];
+    char data[32];
+
+    if (pread(fd, head, 2, offset) != 2)
+        return -1;
+    if (head[0] != REC_TYPE_WARN || head[1] != REC_WARN_LEN || when < 0 ||
+        when > REC_WARN_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    (void) snprintf(data, sizeof(data), REC_WARN_FMT, when);
+    if (pwrite(fd, data, REC_WARN_LEN, offset + 2) != REC_WARN_LEN ||
+        fsync(fd) < 0)
         return -1;
     return 0;
 }

@@ -16,7 +16,8 @@
  * Readers (qmgr, postern cat): mail_queue_open_read() refuses files
  * without the complete mark; qfile_read_envelope() fills a QFILE_ENV the
  * caller owns (qfile_env_free) and validates the whole file.  Delivery:
- * qfile_mark_done() flips one recipient record to done, durably.
+ * qfile_mark_done() flips one recipient record to done, durably;
+ * qfile_set_warn() rewrites the optional warn record (W) in place.
  *
  * Errors are returned: -1 (QFILE_IOERR for the reader: try later) or
  * QFILE_BAD (the file is malformed: qfile_corrupt()), with a reason.
@@ -54,6 +55,7 @@ extern QFILE *qfile_free(QFILE *qf);
 extern QFILE *qfile_abort(QFILE *qf);
 
 extern int qfile_mark_done(int fd, off_t offset);
+extern int qfile_set_warn(int fd, off_t offset, long long when);
 extern int qfile_corrupt(const MAIL_QUEUE *mq, const char *queue,
                          const char *id, const char *why);
 
@@ -90,6 +92,8 @@ typedef struct QFILE_ENV {
     long long content_offset; /* first content record after MESG */
     long long content_size;   /* bytes of content records */
     long long size_rcpt;      /* recipient count of the size record */
+    long long warn_time;      /* W record: delay warning due; 0: none */
+    off_t warn_offset;        /* of the W record, -1: none */
 } QFILE_ENV;
 
 #define QFILE_OK    0

@@ -4,7 +4,8 @@
  * qfile_read_envelope() reads a whole queue file from st and, when every
  * record is where docs/queue-format.md puts it, fills *env with a
  * QFILE_ENV the caller owns and frees with qfile_env_free().  It checks:
- * the size record first and well-formed, then the time and the sender;
+ * the size record first and well-formed, then the time, the optional
+ * warn record (warn_time, warn_offset) and the sender;
  * attributes and recipient groups ([ORCP] [DSN ORCPT] [DSN NOTIFY], then
  * RCPT or DONE, each at most once a group) up to the message start; at
  * least one recipient and as many as the size record says; content of
@@ -150,7 +151,35 @@ parse_nums(const char *cp, long long *vals, int count)
     return *cp == 0 ? 0 : -1;
 }
 
-/* read_head - the size, time and sender records */
+/* read_warn - the optional warn record, then the sender record */
+static int
+read_warn(ENV_STATE *s)
+{
+    long long v;
+    int type;
+    int ret;
+
+    s->env->warn_offset = -1;
+    if ((ret = next(s, &type)) != QFILE_OK)
+        return ret;
+    if (type == REC_TYPE_WARN) {
+        if (LEN(s->buf) != REC_WARN_LEN || parse_nums(STR(s->buf), &v, 1) < 0)
+            return bad(s, "malformed warn record");
+        s->env->warn_time = v;
+        s->env->warn_offset = s->rec_pos;
+        if ((ret = next(s, &type)) != QFILE_OK)
+            return ret;
+    }
+    if (type != REC_TYPE_FROM) {
+        strbuf_sprintf(s->why, "offset %lld: %s record where %s belongs",
+                       (long long) s->rec_pos, rec_type_name(type),
+                       rec_type_name(REC_TYPE_FROM));
+        return QFILE_BAD;
+    }
+    return QFILE_OK;
+}
+
+/* read_head - the size, time, [warn] and sender records */
 static int
 read_head(ENV_STATE *s)
 {
@@ -171,7 +200,7 @@ read_head(ENV_STATE *s)
         return bad(s, "malformed time record");
     env->arrival_sec = v[0];
     env->arrival_usec = (long) v[1];
-    if ((ret = expect(s, REC_TYPE_FROM)) != QFILE_OK)
+    if ((ret = read_warn(s)) != QFILE_OK)
         return ret;
     if (!text_ok(s))
         return bad(s, "NUL in sender");

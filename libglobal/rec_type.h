@@ -14,6 +14,7 @@
 /* Envelope. */
 #define REC_TYPE_SIZE       'C' /* content offset, content size, rcpt count */
 #define REC_TYPE_TIME       'T' /* arrival time: "seconds microseconds" */
+#define REC_TYPE_WARN       'W' /* delay warning time, 0: none or sent */
 #define REC_TYPE_FROM       'S' /* envelope sender ("" for the null sender) */
 #define REC_TYPE_ATTR       'A' /* envelope attribute: name=value */
 #define REC_TYPE_ORCP       'O' /* original recipient, before rewriting */
@@ -34,11 +35,16 @@
 #define REC_TYPE_ERROR (-2) /* truncated, malformed, too long, I/O error */
 
 /* Every type byte, for validation and for printing. */
-#define REC_TYPE_ALL "CTSAOonRDMNLXE"
+#define REC_TYPE_ALL "CTWSAOonRDMNLXE"
 
 /* The size record's data: fixed width so it can be rewritten in place. */
 #define REC_SIZE_FMT "%15lld %15lld %15lld"
 #define REC_SIZE_LEN 47
+
+/* The warn record's data: fixed width, rewritten in place to 0. */
+#define REC_WARN_FMT "%15lld"
+#define REC_WARN_LEN 15
+#define REC_WARN_MAX 999999999999999LL
 
 /* DSN NOTIFY flags (RFC 3461 section 4.1); NEVER stands alone. */
 #define DSN_NOTIFY_NEVER   (1 << 0)

@@ -44,6 +44,7 @@ rec_type_name(int type)
     } names[] = {
         {REC_TYPE_SIZE, "size"},
         {REC_TYPE_TIME, "time"},
+        {REC_TYPE_WARN, "warn_time"},
         {REC_TYPE_FROM, "sender"},
         {REC_TYPE_ATTR, "attr"},
         {REC_TYPE_ORCP, "orig_rcpt"},

@@ -55,6 +55,7 @@ cat_label(int type)
     switch (type) {
     case REC_TYPE_SIZE: return "message_size";
     case REC_TYPE_TIME: return "message_arrival_time";
+    case REC_TYPE_WARN: return "warning_message_time";
     case REC_TYPE_FROM: return "sender";
     case REC_TYPE_ATTR: return "named_attribute";
     case REC_TYPE_ORCP: return "original_recipient";

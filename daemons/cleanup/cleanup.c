@@ -591,6 +591,7 @@ cleanup_read_params(CLEANUP_PARAMS *p)
     p->hlim.header_size = cleanup_conf_long("header_size_limit", 100, 1L << 26);
     p->myhostname = mail_conf_str("myhostname");
     p->undisclosed_hdr = mail_conf_str("undisclosed_recipients_header");
+    p->delay_warning_time = mail_conf_time("delay_warning_time");
     cleanup_mq =
         mail_queue_create(".", names, (int) mail_conf_long("hash_queue_depth"));
     myfree(names);

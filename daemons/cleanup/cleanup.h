@@ -47,6 +47,7 @@ typedef struct CLEANUP_PARAMS {
     HEADER_LIMITS hlim;          /* header_size_limit */
     const char *myhostname;      /* Message-ID */
     const char *undisclosed_hdr; /* undisclosed_recipients_header */
+    long delay_warning_time;     /* seconds; 0: no W record */
 } CLEANUP_PARAMS;
 
 /* trivial-rewrite's "rewrite" (rewrite_clnt); a test may put its own. */

@@ -131,6 +131,19 @@ cleanup_copy_spool(QFILE *qf, STREAM *spool)
     return n < 0 ? -1 : 0;
 }
 
+/* cleanup_put_warn - the W record when delay_warning_time is set */
+static off_t
+cleanup_put_warn(CLEANUP_STATE *state, QFILE *qf)
+{
+    long long when = state->arrival_sec + state->p->delay_warning_time;
+    char wbuf[32];
+
+    if (state->p->delay_warning_time <= 0 || when > REC_WARN_MAX)
+        return 0;
+    (void) snprintf(wbuf, sizeof(wbuf), REC_WARN_FMT, when);
+    return qfile_put(qf, REC_TYPE_WARN, wbuf, REC_WARN_LEN);
+}
+
 /* cleanup_write_file - all records, in the order of queue-format.md */
 int
 cleanup_write_file(CLEANUP_STATE *state, QFILE *qf, STREAM *spool)
@@ -143,6 +156,7 @@ cleanup_write_file(CLEANUP_STATE *state, QFILE *qf, STREAM *spool)
                     state->arrival_usec);
     if (qfile_put_size(qf, 0, 0, 0) < 0 ||
         qfile_puts(qf, REC_TYPE_TIME, tbuf) < 0 ||
+        cleanup_put_warn(state, qf) < 0 ||
         qfile_puts(qf, REC_TYPE_FROM, state->sender) < 0 ||
         cleanup_put_attrs(state, qf) < 0 || cleanup_put_rcpts(state, qf) < 0 ||
         qfile_put(qf, REC_TYPE_MESG, "", 0) < 0)

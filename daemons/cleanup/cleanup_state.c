@@ -32,6 +32,7 @@ cleanup_params_init(CLEANUP_PARAMS *p)
     header_parse_limits_init(&p->hlim);
     p->myhostname = "localhost";
     p->undisclosed_hdr = "";
+    p->delay_warning_time = 0;
 }
 
 /* cleanup_rcpts_create - an empty recipient list of at most max */

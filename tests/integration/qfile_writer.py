@@ -59,9 +59,12 @@ def hashed_dir(queue_dir, queue, qid, depth=1,
 
 
 def build(sender, rcpts, header, body, arrival, attrs=(), done=(),
-          orcpts=None):
-    """The bytes of a queue file."""
-    env = rec("T", "%d %d" % arrival) + rec("S", sender)
+          orcpts=None, warn=None):
+    """The bytes of a queue file; warn: the W record's time, or None."""
+    env = rec("T", "%d %d" % arrival)
+    if warn is not None:
+        env += rec("W", "%15d" % warn)
+    env += rec("S", sender)
     for name, value in attrs:
         env += rec("A", "%s=%s" % (name, value))
     for i, r in enumerate(rcpts):

@@ -263,6 +263,90 @@ START_TEST(test_incomplete_abort)
 }
 END_TEST
 
+/* What a file with a warn record holds, and what the reader says. */
+struct warn_case {
+    const char *name;
+    const char *types; /* record order after C: T, W, S (W data below) */
+    const char *wdata; /* the W record's data */
+    int want;          /* QFILE_OK or QFILE_BAD */
+    long long warn;    /* warn_time when OK */
+};
+
+static const struct warn_case warn_cases[] = {
+    {"W after T", "TWS", "     1700003600", QFILE_OK, 1700003600},
+    {"no W", "TS", "", QFILE_OK, 0},
+    {"W too short", "TWS", "1700003600", QFILE_BAD, 0},
+    {"W not a number", "TWS", "      170000x600", QFILE_BAD, 0},
+    {"W after the sender", "TSW", "     1700003600", QFILE_BAD, 0},
+};
+
+/* write_warn - a committed file with the head records of c; its ID */
+static char *
+write_warn(MAIL_QUEUE *mq, const struct warn_case *c)
+{
+    STRBUF *why = strbuf_create(0);
+    QFILE *qf = qfile_create(mq, MAIL_QUEUE_INCOMING, why);
+    const char *cp;
+    off_t start;
+    off_t end;
+    char *id;
+
+    ck_assert_msg(qf != NULL, "%s", STR(why));
+    id = mystrdup(qf->id);
+    qfile_put_size(qf, 0, 0, 0);
+    for (cp = c->types; *cp; cp++) {
+        if (*cp == 'T')
+            qfile_puts(qf, REC_TYPE_TIME, "1700000000 0");
+        else if (*cp == 'W')
+            qfile_puts(qf, REC_TYPE_WARN, c->wdata);
+        else
+            qfile_puts(qf, REC_TYPE_FROM, "s@example.com");
+    }
+    qfile_puts(qf, REC_TYPE_RCPT, "r@example.org");
+    qfile_put(qf, REC_TYPE_MESG, "", 0);
+    start = qf->offset;
+    qfile_put_line(qf, "Subject: hi", 11, 100);
+    end = qfile_put(qf, REC_TYPE_XTRA, "", 0);
+    qfile_put(qf, REC_TYPE_END, "", 0);
+    qfile_set_size(qf, start, end - start, 1);
+    ck_assert_msg(qfile_commit(qf, NULL, why) == 0, "%s", STR(why));
+    strbuf_free(why);
+    return id;
+}
+
+START_TEST(test_warn_record)
+{
+    const struct warn_case *c = warn_cases + _i;
+    MAIL_QUEUE *mq = queue_tree(1);
+    STRBUF *why = strbuf_create(0);
+    QFILE_ENV *env = NULL;
+    char *id = write_warn(mq, c);
+    int fd;
+
+    ck_assert_msg(read_env(mq, "incoming", id, &env) == c->want, "%s",
+                  c->name);
+    if (c->want == QFILE_OK) {
+        ck_assert_msg(env->warn_time == c->warn, "%s", c->name);
+        ck_assert_msg((env->warn_offset >= 0) == (c->warn != 0), "%s",
+                      c->name);
+    }
+    if (c->want == QFILE_OK && c->warn != 0) {
+        /* Rewritten in place: 0 once the warning went out. */
+        fd = mail_queue_open(mq, "incoming", id, O_RDWR, why);
+        ck_assert_int_eq(qfile_set_warn(fd, env->warn_offset + 1, 0), -1);
+        ck_assert_int_eq(qfile_set_warn(fd, env->warn_offset, 0), 0);
+        close(fd);
+        env = qfile_env_free(env);
+        ck_assert_int_eq(read_env(mq, "incoming", id, &env), QFILE_OK);
+        ck_assert(env->warn_time == 0 && env->warn_offset > 0);
+    }
+    qfile_env_free(env);
+    myfree(id);
+    mail_queue_free(mq);
+    strbuf_free(why);
+}
+END_TEST
+
 static Suite *
 mail_queue_suite(void)
 {
@@ -278,6 +362,7 @@ mail_queue_suite(void)
     tcase_add_test(tc, test_paths);
     tcase_add_test(tc, test_create_commit);
     tcase_add_test(tc, test_incomplete_abort);
+    tcase_add_loop_test(tc, test_warn_record, 0, NITEMS(warn_cases));
     suite_add_tcase(s, tc);
     return s;
 }
