@@ -181,6 +181,11 @@ class QueueToolsTest(unittest.TestCase):
                                   "cleanup\nrewrite unix - - n - - "
                                   "trivial-rewrite\n")
         self.inst.reload()
+        # reload returns once master got the signal: wait for the socket.
+        sock = os.path.join(self.inst.queue_dir, "public", "cleanup")
+        deadline = time.monotonic() + 10
+        while not os.path.exists(sock) and time.monotonic() < deadline:
+            time.sleep(0.05)
         qid, path = self.write("deferred", rcpts=["a@x", "b@x"], done=["a@x"])
         r = self.inst.postern("super", "-r", qid)
         self.assertEqual(r.returncode, 0, r.stderr)
