@@ -70,8 +70,11 @@ mime_qp_create(const MIME_QP_LIMITS *lim, MIME_QP_OUT_FN out, void *context)
     MIME_QP *m = mycalloc(1, sizeof(*m));
 
     m->lim = *lim;
+    /* A strbuf limit of 0 means none: keep every bound a bound. */
     if (m->lim.boundary_len == 0)
         m->lim.boundary_len = 1;
+    if (m->lim.header_size == 0)
+        m->lim.header_size = 1;
     m->out = out;
     m->context = context;
     m->reason = strbuf_create(64);

@@ -3,11 +3,11 @@
 
 /*
  * mime_qp - downgrade 8-bit MIME content to 7-bit for an SMTP server that
- * does not announce 8BITMIME (RFC 6152 section 3, point 8: the client
- * converts the message to 7 bits or returns it).  Postfix's smtp client
- * does this when disable_mime_output_conversion = no, the server lacks
- * 8BITMIME and the message is not known to be 7-bit; the caller makes
- * that choice, this module only converts.
+ * does not announce 8BITMIME (RFC 6152 section 3: the client converts the
+ * message to 7 bits or returns it).  Postfix's smtp client does this when
+ * disable_mime_output_conversion = no, the server lacks 8BITMIME and the
+ * message is not known to be 7-bit; the caller makes that choice, this
+ * module only converts.
  *
  * A streaming line filter.  The caller feeds the message content one
  * logical line at a time, as read from the queue file (the line end
@@ -78,7 +78,21 @@
  * are properties of the message (a retry fails the same way);
  * MIME_QP_ERR_OUTPUT means the out function returned -1.  Nothing here
  * logs or is fatal; out may be called with lines holding any byte,
- * including NUL, in the parts that pass unchanged.
+ * including NUL, in the parts that pass unchanged, and of any length
+ * there (line length limits and dot-stuffing are the caller's).
+ *
+ * Use, in the smtp client at DATA:
+ *
+ *     mime_qp_limits_init(&lim);    then mime_nesting_limit,
+ *                                   mime_boundary_length_limit,
+ *                                   header_size_limit from main.cf
+ *     m = mime_qp_create(&lim, send_line, session);
+ *     for each logical content line (queue records joined):
+ *         if (mime_qp_line(m, line, len) < 0) break;
+ *     if (status == OK) mime_qp_finish(m);
+ *     if (mime_qp_status(m) != MIME_QP_OK) abandon the transfer and
+ *         defer or bounce with mime_qp_reason(m);
+ *     m = mime_qp_free(m);
  */
 #include <stddef.h>
 
@@ -95,8 +109,8 @@
 
 typedef struct MIME_QP_LIMITS {
     size_t nesting_limit; /* open multiparts plus embedded messages */
-    size_t boundary_len;  /* bytes of a boundary that are compared */
-    size_t header_size;   /* bytes of one part's header block */
+    size_t boundary_len;  /* bytes of a boundary compared (0: 1) */
+    size_t header_size;   /* bytes of one part's header block (0: 1) */
 } MIME_QP_LIMITS;
 
 /* Why the filter stopped. */
