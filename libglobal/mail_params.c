@@ -579,7 +579,12 @@ static const PARAM_DEF params[] = {
     {"resolve_numeric_domain", PARAM_BOOL, "no",
      "Resolve user@1.2.3.4 as user@[1.2.3.4]", 0},
     {"show_user_unknown_table_name", PARAM_BOOL, "yes",
-     "Name the table in \"User unknown\" replies", 0},
+     "Name the table in \"User unknown\" replies", 0},    {"disable_mime_output_conversion", PARAM_BOOL, "no",
+     "Send 8-bit MIME unconverted to servers without 8BITMIME", 0},
+    {"mime_nesting_limit", PARAM_INT, "100",
+     "Deepest MIME nesting that is followed", 0},
+    {"mime_boundary_length_limit", PARAM_INT, "2048",
+     "Bytes of a MIME boundary that are compared", 0},
 };
 
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
