@@ -41,6 +41,7 @@ typedef struct SMTP_CONF {
     long quit_timeout, rset_timeout;
     long mx_address_limit, mx_session_limit, line_length_limit;
     int skip_5xx_greeting, never_send_ehlo;
+    int mime_conversion; /* !disable_mime_output_conversion */
     int cache_on_demand;
     long cache_time_limit, reuse_time_limit;
     char *myhostname;

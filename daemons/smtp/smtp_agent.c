@@ -92,6 +92,8 @@ smtp_pre_init(const char *service, char **argv)
     smtp_conf.mx_session_limit = mail_conf_long(smtp_param("mx_session_limit"));
     smtp_conf.line_length_limit =
         mail_conf_long(smtp_param("line_length_limit"));
+    smtp_conf.mime_conversion =
+        !mail_conf_bool("disable_mime_output_conversion");
     smtp_conf.skip_5xx_greeting =
         mail_conf_bool(smtp_param("skip_5xx_greeting"));
     smtp_conf.never_send_ehlo = smtp_conf.proto == SMTP_PROTO_SMTP &&

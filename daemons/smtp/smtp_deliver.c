@@ -20,6 +20,7 @@
 #include "msg.h"
 #include "mymalloc.h"
 #include "mail_proto.h"
+#include "mime_qp.h"
 #include "rec_type.h"
 #include "smtp.h"
 
@@ -191,13 +192,55 @@ smtp_send(SMTP_STATE *state, long timeout, int flush)
     return flush ? stream_flush(st) : 0;
 }
 
-/* smtp_mime_downgrade - hook for the 8BITMIME to quoted-printable downgrade */
+/*
+ * smtp_mime_downgrade - 8-bit content for a server without 8BITMIME is
+ * sent as quoted-printable (RFC 6152 section 3: BODY=8BITMIME only when
+ * offered), unless disable_mime_output_conversion; otherwise as it is.
+ */
 static int
 smtp_mime_downgrade(const SMTP_STATE *state)
 {
-    /* Not yet: 8-bit content goes as it is (libglobal/mime_qp.h, later). */
-    (void) state;
+    return smtp_conf.mime_conversion &&
+           !(state->session->features & SMTP_FEAT_8BITMIME) &&
+           strcmp(state->req->encoding, "8bitmime") == 0;
+}
+
+/* smtp_out_line - one content line, dot-stuffed, written in batches */
+static int
+smtp_out_line(void *context, const char *line, size_t len)
+{
+    SMTP_STATE *state = context;
+
+    smtp_data_line(state->buf, line, len,
+                   (size_t) smtp_conf.line_length_limit);
+    if (LEN(state->buf) < SMTP_FLUSH_AT)
+        return 0;
+    if (stream_write(state->session->stream, STR(state->buf),
+                     LEN(state->buf)) < 0)
+        return -1;
+    strbuf_reset(state->buf);
     return 0;
+}
+
+/* smtp_content_lines - the queue file's lines, through mime when set */
+static int
+smtp_content_lines(SMTP_STATE *state, MIME_QP *mime, STRBUF *why)
+{
+    STRBUF *line = strbuf_create(200);
+    int rc = deliver_content_rewind(state->req, why);
+
+    while (rc >= 0 && (rc = deliver_content_line(
+                           state->req, line, SMTP_CONTENT_LINE_MAX, why)) > 0)
+        if ((mime ? mime_qp_line(mime, STR(line), LEN(line))
+                  : smtp_out_line(state, STR(line), LEN(line))) < 0)
+            rc = -1;
+    if (rc == 0 && mime != NULL && mime_qp_finish(mime) < 0)
+        rc = -1;
+    if (rc < 0 && mime != NULL && mime_qp_status(mime) != MIME_QP_OK &&
+        mime_qp_status(mime) != MIME_QP_ERR_OUTPUT)
+        strbuf_sprintf(why, "8BITMIME downgrade: %s", mime_qp_reason(mime));
+    strbuf_free(line);
+    return rc;
 }
 
 /*
@@ -207,25 +250,19 @@ smtp_mime_downgrade(const SMTP_STATE *state)
 static int
 smtp_content(SMTP_STATE *state)
 {
-    DELIVER_REQUEST *req = state->req;
     STREAM *st = state->session->stream;
-    STRBUF *line = strbuf_create(200), *why = strbuf_create(50);
+    STRBUF *why = strbuf_create(50);
+    MIME_QP_LIMITS lim;
+    MIME_QP *mime = NULL;
     int rc;
 
-    (void) smtp_mime_downgrade(state);
+    if (smtp_mime_downgrade(state)) {
+        mime_qp_limits_init(&lim);
+        mime = mime_qp_create(&lim, smtp_out_line, state);
+    }
     stream_set_timeout(st, (int) smtp_conf.data_xfer_timeout * 1000);
     strbuf_reset(state->buf);
-    rc = deliver_content_rewind(req, why);
-    while (rc >= 0 && (rc = deliver_content_line(
-                           req, line, SMTP_CONTENT_LINE_MAX, why)) > 0) {
-        smtp_data_line(state->buf, STR(line), LEN(line),
-                       (size_t) smtp_conf.line_length_limit);
-        if (LEN(state->buf) >= SMTP_FLUSH_AT &&
-            stream_write(st, STR(state->buf), LEN(state->buf)) < 0)
-            rc = -1;
-        else if (LEN(state->buf) >= SMTP_FLUSH_AT)
-            strbuf_reset(state->buf);
-    }
+    rc = smtp_content_lines(state, mime, why);
     if (rc == 0) {
         strbuf_strcat(state->buf, ".\r\n");
         if (stream_write(st, STR(state->buf), LEN(state->buf)) < 0 ||
@@ -235,7 +272,8 @@ smtp_content(SMTP_STATE *state)
     if (rc < 0)
         strbuf_sprintf(state->reply->text, "%s",
                        LEN(why) ? STR(why) : "lost connection");
-    strbuf_free(line);
+    if (mime != NULL)
+        mime_qp_free(mime);
     strbuf_free(why);
     return rc;
 }

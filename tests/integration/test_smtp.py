@@ -208,6 +208,41 @@ class SmtpTest(unittest.TestCase):
         mail = [c for c in sink.commands if c.startswith("MAIL")][0]
         self.assertRegex(mail, r"^MAIL FROM:<sender@example.com> SIZE=\d+$")
 
+    def test_8bit_downgraded_to_quoted_printable(self):
+        # RFC 6152: no BODY=8BITMIME to a server without it; the 8bit
+        # part goes as valid quoted-printable that decodes to the same.
+        import email
+        import email.policy
+        text = ["caf\u00e9 na\u00efve =", "x" * 90 + "\u00e9 ", ".dot"]
+        header = ("Subject: t", "MIME-Version: 1.0",
+                  "Content-Type: text/plain; charset=utf-8",
+                  "Content-Transfer-Encoding: 8bit")
+        for ehlo, converted in ((("PIPELINING",), True),
+                                (("PIPELINING", "8BITMIME"), False)):
+            sink = self.sink(ehlo=ehlo)
+            _, path = write_queue_file(self.inst.queue_dir, "active",
+                                       rcpts=["a@example.com"], header=header,
+                                       body=text,
+                                       attrs=[("encoding", "8bitmime")])
+            qf = QueueFile(path)
+            r = self.send(qf, "[127.0.0.1]:%d" % sink.port,
+                          encoding="8bitmime")
+            self.assertEqual(r["results"], "S", r)
+            raw = sink.messages[0][1].replace(b"\r\n..", b"\r\n.")
+            mail = [c for c in sink.commands if c.startswith("MAIL")][0]
+            self.assertEqual("BODY=8BITMIME" in mail, not converted)
+            if converted:
+                self.assertTrue(all(b < 128 for b in raw), raw)
+                self.assertIn(b"Content-Transfer-Encoding: quoted-printable",
+                              raw)
+                self.assertTrue(all(len(l) <= 76 for l in raw.split(b"\r\n")))
+            else:
+                self.assertIn("caf\u00e9".encode(), raw)
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            got = msg.get_payload(decode=True).decode("utf-8")
+            self.assertEqual(got.replace("\r\n", "\n").rstrip("\n"),
+                             "\n".join(text))
+
     def test_per_recipient_outcomes(self):
         sink = self.sink(rcpt_reply=per_rcpt)
         qf = self.queue(["ok@example.com", "hard@example.com",
