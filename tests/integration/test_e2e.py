@@ -1,0 +1,191 @@
+"""test_e2e - a whole instance with real daemons: smtpd, pickup, cleanup,
+trivial-rewrite, qmgr, bounce/defer/trace, smtp, local, error/retry/
+discard, flush, showq (issue 7's acceptance list).
+
+Clients are Python's smtplib and commands/sendmail; remote destinations
+are scripted SMTP servers on 127.0.0.1 (Sink, from test_smtp) reached
+through transport_maps.  Local users are created for the test (useradd,
+homes under the instance folder, removed afterwards); they get Maildirs
+(home_mailbox = Maildir/).  Every wait is bounded; the timers are
+shortened (queue_run_delay, back-off, lifetimes) so the whole module
+runs in about a minute."""
+import email
+import email.policy
+import glob
+import os
+import pwd
+import re
+import signal
+import smtplib
+import subprocess
+import threading
+import time
+import unittest
+
+from instance import BUILD, Instance, built, free_port
+from test_smtp import Sink
+
+TAG = "pe%d" % (os.getpid() % 100000)
+ALICE, BOB = TAG + "a", TAG + "b"
+DOMAIN = "test.example"
+
+DAEMONS = ("master", "smtpd", "pickup", "cleanup", "trivial-rewrite",
+           "qmgr", "bounce", "smtp", "local", "error", "discard", "flush",
+           "showq", "postlogd")
+
+MASTER_CF = """\
+127.0.0.1:{port} inet n       -       n       -       -       smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+        -o syslog_name=postern/$service_name
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+anvil     unix  -       -       n       -       1       anvil
+postlog   unix-dgram n  -       n       -       1       postlogd
+"""
+
+
+def add_user(name, home):
+    subprocess.run(["useradd", "-M", "-d", home, "-s", "/bin/sh", name],
+                   check=True, capture_output=True, timeout=60)
+    pw = pwd.getpwnam(name)
+    os.makedirs(home)
+    os.chown(home, pw.pw_uid, pw.pw_gid)
+    return pw
+
+
+def del_user(name):
+    subprocess.run(["userdel", name], capture_output=True, timeout=60)
+
+
+def wait_for(what, pred, timeout):
+    """pred()'s first true value within timeout seconds, else fail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = pred()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(0.05)
+
+
+@unittest.skipUnless(os.geteuid() == 0, "local delivery needs root")
+@unittest.skipUnless(all(built(d) for d in DAEMONS), "daemons not built")
+class E2EBase(unittest.TestCase):
+    MAIN_CF = {}
+
+    def setUp(self):
+        self.port = free_port()
+        conf = {
+            "mydestination": DOMAIN + ", localhost",
+            "home_mailbox": "Maildir/",
+            "alias_maps": "",
+            "local_recipient_maps": "",
+            "mynetworks": "127.0.0.0/8",
+            "queue_run_delay": "1s",
+            "minimal_backoff_time": "1s",
+            "maximal_backoff_time": "2s",
+        }
+        conf.update(self.MAIN_CF)
+        self.inst = Instance(name="e2e", main_cf=conf,
+                             master_cf=MASTER_CF.format(port=self.port))
+        self.inst.__enter__()
+        self.addCleanup(self.inst.__exit__, None, None, None)
+        for name in (ALICE, BOB):
+            self.addCleanup(del_user, name)
+            add_user(name, os.path.join(self.inst.root, "home", name))
+        self.inst.start()
+
+    # -- helpers ---------------------------------------------------------
+
+    def home(self, user):
+        return os.path.join(self.inst.root, "home", user)
+
+    def maildir(self, user):
+        """Paths of the messages in user's Maildir/new, oldest first."""
+        paths = glob.glob(os.path.join(self.home(user), "Maildir", "new",
+                                       "*"))
+        return sorted(paths, key=lambda p: (os.stat(p).st_mtime, p))
+
+    def wait_maildir(self, user, count, timeout=15):
+        return wait_for("%d message(s) for %s" % (count, user),
+                        lambda: len(self.maildir(user)) >= count
+                        and self.maildir(user), timeout)
+
+    def smtp_send(self, sender, rcpts, subject="test", body="hello\n"):
+        msg = ("From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\n\r\n%s"
+               % (sender, rcpts[0], subject, body.replace("\n", "\r\n")))
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=15) as s:
+            s.ehlo("client.example")
+            s.sendmail(sender, rcpts, msg)
+
+    def queue_files(self, *subdirs):
+        subdirs = subdirs or ("incoming", "active", "deferred", "maildrop")
+        out = []
+        for d in subdirs:
+            for top, _, files in os.walk(os.path.join(self.inst.queue_dir,
+                                                      d)):
+                out.extend(os.path.join(top, f) for f in files)
+        return out
+
+    def wait_queue_empty(self, timeout=15):
+        wait_for("an empty queue", lambda: not self.queue_files(), timeout)
+
+    def read(self, path):
+        with open(path, "rb") as f:
+            return f.read()
+
+    def parse(self, path):
+        return email.message_from_bytes(self.read(path),
+                                        policy=email.policy.default)
+
+
+class LocalDeliveryTest(E2EBase):
+    def test_smtp_to_local_maildir(self):
+        """1: SMTP in, local Maildir out, headers added on the way."""
+        sender = "%s@%s" % (BOB, DOMAIN)
+        rcpt = "%s@%s" % (ALICE, DOMAIN)
+        self.smtp_send(sender, [rcpt], subject="first")
+        (path,) = self.wait_maildir(ALICE, 1)
+        data = self.read(path)
+        head, _, body = data.partition(b"\n\n")
+        lines = head.split(b"\n")
+        self.assertEqual(lines[0], b"Return-Path: <%s>" % sender.encode())
+        self.assertEqual(lines[1], b"X-Original-To: %s" % rcpt.encode())
+        self.assertEqual(lines[2], b"Delivered-To: %s" % rcpt.encode())
+        self.assertRegex(lines[3].decode(), r"^Received: from client\.example "
+                         r"\(localhost \[127\.0\.0\.1\]\)$")
+        m = re.search(r"\n\tby test\.example \(Postern\) "
+                         r"with ESMTP id (?P<qid>\w+)\n\tfor <%s>; "
+                      % re.escape(rcpt), head.decode())
+        self.assertTrue(m, head)
+        self.assertIn(b"\nSubject: first\n", head)
+        self.assertEqual(body, b"hello\n")
+        st = os.stat(path)
+        self.assertEqual(st.st_uid, pwd.getpwnam(ALICE).pw_uid)
+        self.wait_queue_empty()
+        qid = m.group("qid")
+        self.inst.wait_log(r"postern/local\[\d+\]: %s: to=<%s>, "
+                           r"relay=local, .*status=sent \(delivered to "
+                           r"maildir\)" % (qid, re.escape(rcpt)), timeout=10)
+        self.inst.wait_log(r"postern/qmgr\[\d+\]: %s: removed" % qid,
+                           timeout=10)
+
+
+if __name__ == "__main__":
+    unittest.main()
