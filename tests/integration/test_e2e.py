@@ -186,6 +186,35 @@ class LocalDeliveryTest(E2EBase):
         self.inst.wait_log(r"postern/qmgr\[\d+\]: %s: removed" % qid,
                            timeout=10)
 
+    def test_unknown_user_bounces(self):
+        """2: an unknown local user: a DSN back to the (local) sender."""
+        sender = "%s@%s" % (BOB, DOMAIN)
+        rcpt = "nosuch%s@%s" % (TAG, DOMAIN)
+        self.smtp_send(sender, [rcpt], subject="lost")
+        (path,) = self.wait_maildir(BOB, 1)
+        msg = self.parse(path)
+        self.assertEqual(msg.get_content_type(), "multipart/report")
+        self.assertEqual(msg.get_param("report-type"), "delivery-status")
+        self.assertEqual(msg["Return-Path"], "<>")
+        parts = list(msg.iter_parts())
+        self.assertEqual([p.get_content_type() for p in parts],
+                         ["text/plain", "message/delivery-status",
+                          "message/rfc822"])
+        fields = parts[1].get_payload()
+        self.assertEqual(len(fields), 2, fields)
+        per_rcpt = fields[1]
+        self.assertEqual(per_rcpt["Action"], "failed")
+        self.assertEqual(per_rcpt["Status"], "5.1.1")
+        self.assertEqual(per_rcpt["Final-Recipient"], "rfc822; " + rcpt)
+        self.assertIn("unknown user", parts[0].get_content())
+        orig = parts[2].get_payload()[0]
+        self.assertEqual(orig["Subject"], "lost")
+        self.wait_queue_empty()
+        self.inst.wait_log(r"to=<%s>, relay=local, .*dsn=5\.1\.1, "
+                           r"status=bounced" % re.escape(rcpt))
+        self.inst.wait_log(r"postern/bounce\[\d+\]: \w+: sender non-"
+                           r"delivery notification: \w+")
+
 
 if __name__ == "__main__":
     unittest.main()
