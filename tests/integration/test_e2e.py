@@ -111,6 +111,14 @@ class E2EBase(unittest.TestCase):
             add_user(name, os.path.join(self.inst.root, "home", name))
         self.inst.start()
 
+    def transport(self, domain, port):
+        """Route domain to [127.0.0.1]:port (transport_maps, reload)."""
+        path = os.path.join(self.inst.config_dir, "transport")
+        with open(path, "a") as f:
+            f.write("%s smtp:[127.0.0.1]:%d\n" % (domain, port))
+        self.inst.write_main_cf({"transport_maps": "texthash:" + path})
+        self.inst.reload()
+
     # -- helpers ---------------------------------------------------------
 
     def home(self, user):
@@ -214,6 +222,53 @@ class LocalDeliveryTest(E2EBase):
                            r"status=bounced" % re.escape(rcpt))
         self.inst.wait_log(r"postern/bounce\[\d+\]: \w+: sender non-"
                            r"delivery notification: \w+")
+
+
+class DeferralTest(E2EBase):
+    MAIN_CF = {"maximal_queue_lifetime": "6s",
+               "delay_warning_time": "2s"}
+
+    def test_defer_retry_warn_expire(self):
+        """3: 4xx: deferred, retried on the back-off schedule, a delay
+        warning, then expiry into a bounce to the sender."""
+        attempts = []
+
+        def rcpt_reply(addr):
+            attempts.append(time.monotonic())
+            return "450 4.2.0 <%s>: try again later" % addr
+
+        sink = Sink(rcpt_reply=rcpt_reply, mail_wait=0)
+        self.addCleanup(setattr, sink, "stop", True)
+        self.transport("remote.example", sink.port)
+        sender = "%s@%s" % (BOB, DOMAIN)
+        start = time.time()
+        self.smtp_send(sender, ["user@remote.example"], subject="slow")
+        self.inst.wait_log(r"to=<user@remote\.example>, relay=127\.0\.0\.1"
+                           r"\[127\.0\.0\.1\]:%d, .*dsn=4\.2\.0, "
+                           r"status=deferred" % sink.port, timeout=10)
+        (qf,) = wait_for("a file in deferred/",
+                         lambda: self.queue_files("deferred"), 5)
+        self.assertGreater(os.stat(qf).st_mtime, start)
+        # The delay warning, then the bounce, both to the sender.
+        first, second = self.wait_maildir(BOB, 2, timeout=20)
+        warn, fail = self.parse(first), self.parse(second)
+        for msg, action in ((warn, "delayed"), (fail, "failed")):
+            self.assertEqual(msg.get_content_type(), "multipart/report")
+            rcpt = list(msg.iter_parts())[1].get_payload()[1]
+            self.assertEqual(rcpt["Action"], action, msg)
+            self.assertEqual(rcpt["Status"], "4.2.0")
+        self.wait_queue_empty()
+        # Retried: each gap at least minimal_backoff_time (whole seconds:
+        # a little slack), at most maximal + queue_run_delay + slack.
+        self.assertGreaterEqual(len(attempts), 3, attempts)
+        gaps = [b - a for a, b in zip(attempts, attempts[1:])]
+        for gap in gaps:
+            self.assertGreater(gap, 0.5, gaps)
+            self.assertLess(gap, 4.5, gaps)
+        # Postern's agents bounce an expired message's recipients
+        # themselves (docs/qmgr.md), so no "status=expired" line.
+        self.inst.wait_log(r"to=<user@remote\.example>, .*dsn=4\.2\.0, "
+                           r"status=bounced \(host 127\.0\.0\.1", timeout=5)
 
 
 if __name__ == "__main__":
