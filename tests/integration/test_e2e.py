@@ -17,6 +17,7 @@ import pwd
 import re
 import signal
 import smtplib
+import socket
 import subprocess
 import threading
 import time
@@ -72,6 +73,32 @@ def del_user(name):
     subprocess.run(["userdel", name], capture_output=True, timeout=60)
 
 
+class Hang:
+    """A server that accepts connections and never says a word."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.conns, self.stop = [], False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.stop:
+            try:
+                self.conns.append(self.sock.accept()[0])
+            except OSError:
+                continue
+
+    def close(self):
+        self.stop = True
+        for c in self.conns + [self.sock]:
+            c.close()
+
+
 def wait_for(what, pred, timeout):
     """pred()'s first true value within timeout seconds, else fail."""
     deadline = time.monotonic() + timeout
@@ -118,6 +145,13 @@ class E2EBase(unittest.TestCase):
             f.write("%s smtp:[127.0.0.1]:%d\n" % (domain, port))
         self.inst.write_main_cf({"transport_maps": "texthash:" + path})
         self.inst.reload()
+
+    def sink(self, **kw):
+        """A scripted SMTP server (test_smtp.Sink), stopped at the end."""
+        sink = Sink(mail_wait=0, **kw)
+        self.addCleanup(sink.sock.close)
+        self.addCleanup(setattr, sink, "stop", True)
+        return sink
 
     # -- helpers ---------------------------------------------------------
 
@@ -237,8 +271,7 @@ class DeferralTest(E2EBase):
             attempts.append(time.monotonic())
             return "450 4.2.0 <%s>: try again later" % addr
 
-        sink = Sink(rcpt_reply=rcpt_reply, mail_wait=0)
-        self.addCleanup(setattr, sink, "stop", True)
+        sink = self.sink(rcpt_reply=rcpt_reply)
         self.transport("remote.example", sink.port)
         sender = "%s@%s" % (BOB, DOMAIN)
         start = time.time()
@@ -269,6 +302,36 @@ class DeferralTest(E2EBase):
         # themselves (docs/qmgr.md), so no "status=expired" line.
         self.inst.wait_log(r"to=<user@remote\.example>, .*dsn=4\.2\.0, "
                            r"status=bounced \(host 127\.0\.0\.1", timeout=5)
+
+
+class DeadDestinationTest(E2EBase):
+    def test_dead_does_not_hold_back_healthy(self):
+        """4: mail for a hanging and a refusing destination, sent first,
+        does not hold back mail for a healthy one."""
+        hang, sink = Hang(), self.sink()
+        self.addCleanup(hang.close)
+        self.transport("hang.example", hang.port)
+        self.transport("refused.example", free_port())
+        self.transport("healthy.example", sink.port)
+        sender = "%s@%s" % (BOB, DOMAIN)
+        self.smtp_send(sender, ["a@hang.example"], subject="h1")
+        self.smtp_send(sender, ["a@refused.example"], subject="r1")
+        wait_for("a connection to the hanging server",
+                 lambda: hang.conns, 10)
+        self.smtp_send(sender, ["a@hang.example", "b@healthy.example"],
+                       subject="both")
+        self.smtp_send(sender, ["a@healthy.example"], subject="ok")
+        wait_for("two messages at the healthy server",
+                 lambda: len(sink.messages) >= 2, 15)
+        self.assertNotIn("to=<a@hang.example>", self.inst.log())
+        self.assertEqual(sorted(r for rs, _ in sink.messages for r in rs),
+                         ["a@healthy.example", "b@healthy.example"])
+        # The hanging destination still has its mail, undelivered.
+        self.assertTrue(hang.conns)
+        self.assertFalse(any(b"Subject: h1" in self.read(p)
+                             for p in self.maildir(BOB)))
+        self.inst.wait_log(r"to=<a@refused\.example>, .*status=deferred "
+                           r"\(connect to 127\.0\.0\.1", timeout=10)
 
 
 if __name__ == "__main__":
