@@ -398,5 +398,44 @@ class QmgrCrashTest(E2EBase):
         self.assertEqual(got[0], "m1", got)
 
 
+class SendmailTest(E2EBase):
+    def setUp(self):
+        super().setUp()
+        for name in ("sendmail", "postdrop", "postqueue"):
+            link = os.path.join(self.inst.command_dir, name)
+            if not os.path.lexists(link):
+                os.symlink(os.path.join(BUILD, "commands", name, name), link)
+
+    def test_sendmail_pickup_local(self):
+        """6: sendmail -> maildrop -> pickup -> cleanup -> qmgr -> local."""
+        rcpt = "%s@%s" % (ALICE, DOMAIN)
+        env = dict(os.environ, MAIL_CONFIG=self.inst.config_dir)
+        r = subprocess.run([os.path.join(self.inst.command_dir, "sendmail"),
+                            "-f", "%s@%s" % (BOB, DOMAIN), rcpt],
+                           input=b"Subject: dropped\n\nvia pickup\n",
+                           env=env, capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        (path,) = self.wait_maildir(ALICE, 1)
+        data = self.read(path)
+        head, _, body = data.partition(b"\n\n")
+        lines = head.split(b"\n")
+        self.assertEqual(lines[:3], [
+            b"Return-Path: <%s@%s>" % (BOB.encode(), DOMAIN.encode()),
+            b"X-Original-To: " + rcpt.encode(),
+            b"Delivered-To: " + rcpt.encode()])
+        self.assertEqual(lines[3], b"Received: by test.example (Postern, "
+                         b"from userid 0)")
+        qid = re.match(r"\tid (\w+); \w{3}, [ \d]\d \w{3} \d{4} "
+                       r"\d\d:\d\d:\d\d [-+]\d{4}", lines[4].decode())
+        self.assertTrue(qid, lines[4])
+        self.assertIn(b"\nSubject: dropped\n", head)
+        self.assertEqual(body, b"via pickup\n")
+        self.wait_queue_empty()
+        self.inst.wait_log(r"postern/pickup\[\d+\]: %s: uid=0 "
+                           r"from=<%s@%s>" % (qid.group(1), BOB, DOMAIN))
+        self.inst.wait_log(r"%s: to=<%s>, relay=local, .*status=sent"
+                           % (qid.group(1), re.escape(rcpt)))
+
+
 if __name__ == "__main__":
     unittest.main()
