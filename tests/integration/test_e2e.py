@@ -163,6 +163,13 @@ class E2EBase(unittest.TestCase):
             self.addCleanup(del_user, name)
             add_user(name, os.path.join(self.inst.root, "home", name))
         self.inst.start()
+        self.addCleanup(self.check_log)
+
+    def check_log(self):
+        """No daemon complained about main.cf or died."""
+        log = self.inst.log()
+        for bad in (r"unknown parameter", r"\]: (fatal|panic): "):
+            self.assertNotRegex(log, bad)
 
     def transport(self, domain, port):
         """Route domain to [127.0.0.1]:port (transport_maps, reload)."""
