@@ -12,7 +12,10 @@
  * caller-owned STRBUF.  mail_conf_validate() appends one line per problem
  * (bad values with file, line and parameter; unknown parameters; Postfix
  * parameters Postern does not implement yet) and returns the number of
- * errors (warnings are not counted).  The typed getters are fatal on a bad
+ * errors (warnings are not counted).  TRANSPORT_destination_* names
+ * (any transport: master.cf is not read here) are qmgr's per-transport
+ * limits, known though not in the table; Postfix's other per-transport
+ * names count as Postfix parameters.  The typed getters are fatal on a bad
  * value; load errors are returned.
  */
 #include <stdio.h>
@@ -206,6 +209,46 @@ referenced_names(void)
     return names;
 }
 
+#define NITEMS(x) (sizeof(x) / sizeof((x)[0]))
+
+/* Per-transport suffixes: qmgr reads the first ones (docs/qmgr.md). */
+static const char *const transport_read[] = {
+    "_destination_concurrency_limit",
+    "_destination_recipient_limit",
+    "_destination_concurrency_failed_cohort_limit",
+};
+static const char *const transport_postfix[] = {
+    "_delivery_slot_cost",
+    "_delivery_slot_discount",
+    "_delivery_slot_loan",
+    "_destination_concurrency_negative_feedback",
+    "_destination_concurrency_positive_feedback",
+    "_destination_rate_delay",
+    "_extra_recipient_limit",
+    "_initial_destination_concurrency",
+    "_minimum_delivery_slots",
+    "_recipient_limit",
+    "_recipient_refill_delay",
+    "_recipient_refill_limit",
+    "_transport_rate_delay",
+};
+
+/* transport_suffix - 1 when name is a non-empty prefix + one of list */
+static int
+transport_suffix(const char *name, const char *const *list, size_t n)
+{
+    size_t len = strlen(name);
+    size_t i;
+    size_t slen;
+
+    for (i = 0; i < n; i++) {
+        slen = strlen(list[i]);
+        if (len > slen && strcmp(name + len - slen, list[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* validate_one - report what is wrong with one main.cf setting */
 static int
 validate_one(const MAIN_CF_ENTRY *e, const HTABLE *used, STRBUF *report,
@@ -215,7 +258,11 @@ validate_one(const MAIN_CF_ENTRY *e, const HTABLE *used, STRBUF *report,
 
     mail_conf_where(e->name, where);
     if (p == NULL) {
-        if (postfix_param_known(e->name))
+        if (transport_suffix(e->name, transport_read, NITEMS(transport_read)))
+            return 0;
+        if (postfix_param_known(e->name) ||
+            transport_suffix(e->name, transport_postfix,
+                             NITEMS(transport_postfix)))
             strbuf_sprintf_cat(report,
                                "warning: %sparameter %s: a Postfix parameter "
                                "that Postern does not implement (yet); "

@@ -18,7 +18,8 @@
  *     the file, its owner and the problem;
  *   - sends it to cleanup with rewrite_context=local and
  *     log_message_origin=uid=N, flags FILTER|MAP (and EXTRACT for
- *     sendmail -t), streaming the content from the file;
+ *     sendmail -t), streaming the content from the file after a
+ *     "Received: by HOST (MAIL_NAME, from userid N)" trace header;
  *   - removes the file only after cleanup answered.  A temporary
  *     failure (cleanup down, a table failing) leaves it for the next
  *     pass and ends this one; a permanent refusal (a REJECT rule, the
@@ -37,6 +38,7 @@
 #include "argv.h"
 #include "cleanup_clnt.h"
 #include "mail_conf.h"
+#include "mail_date.h"
 #include "mail_proto.h"
 #include "mail_queue.h"
 #include "mail_scan.h"
@@ -56,6 +58,8 @@
 
 static MAIL_QUEUE *pickup_mq;
 static int pickup_timeout_ms;
+static char *pickup_myhostname;
+static char *pickup_mail_name;
 
 /* pickup_remove - unlink a maildrop file; log failure */
 static void
@@ -142,10 +146,30 @@ pickup_envelope(CLEANUP_CLNT *clnt, const MAILDROP *md, uid_t uid)
                           md->rcpt[i].dsn_orcpt, md->rcpt[i].dsn_notify);
 }
 
+/*
+ * pickup_received - the trace header of a local submission: this host,
+ * the file owner's uid (not the login name), the queue ID cleanup gave
+ * and the file's modification time (RFC 5322 section 3.6.7), as
+ * Postfix's pickup writes it.
+ */
+static void
+pickup_received(CLEANUP_CLNT *clnt, uid_t uid, time_t mtime, STRBUF *line)
+{
+    STRBUF *date = mail_date(strbuf_create(40), mtime);
+
+    strbuf_sprintf(line,
+                   "Received: by %s (%s, from userid %ld)\n\tid %s; %s\n",
+                   pickup_myhostname, pickup_mail_name, (long) uid,
+                   cleanup_clnt_queue_id(clnt), STR(date));
+    (void) cleanup_clnt_write(clnt, STR(line), LEN(line));
+    strbuf_free(date);
+}
+
 /* pickup_content - stream the content lines; -1 on a read problem */
 static int
 pickup_content(CLEANUP_CLNT *clnt, int fd, const MAILDROP *md,
-               const MAILDROP_LIMITS *lim, STRBUF *why)
+               const MAILDROP_LIMITS *lim, const struct stat *fst,
+               STRBUF *why)
 {
     STREAM *st;
     STRBUF *line;
@@ -155,6 +179,7 @@ pickup_content(CLEANUP_CLNT *clnt, int fd, const MAILDROP *md,
         return strbuf_fail(why, errno, "seek");
     st = stream_fdopen(fd, O_RDONLY);
     line = strbuf_create(1000);
+    pickup_received(clnt, fst->st_uid, fst->st_mtime, line);
     while ((ret = maildrop_get_line(st, lim, line, why)) == 1) {
         strbuf_addch(line, '\n');
         if (cleanup_clnt_write(clnt, STR(line), LEN(line)) < 0)
@@ -189,8 +214,9 @@ pickup_verdict(const char *id, const MAILDROP *md, uid_t uid,
 /* pickup_send - one validated file to cleanup; PICKUP_NEXT or _STOP */
 static int
 pickup_send(const char *id, int fd, const MAILDROP *md,
-            const MAILDROP_LIMITS *lim, uid_t uid)
+            const MAILDROP_LIMITS *lim, const struct stat *fst)
 {
+    uid_t uid = fst->st_uid;
     int flags = CLEANUP_FLAG_FILTER | CLEANUP_FLAG_MAP;
     STRBUF *why = strbuf_create(100);
     CLEANUP_RESULT res;
@@ -208,7 +234,7 @@ pickup_send(const char *id, int fd, const MAILDROP *md,
     }
     pickup_envelope(clnt, md, uid);
     cleanup_result_init(&res);
-    if (pickup_content(clnt, fd, md, lim, why) < 0) {
+    if (pickup_content(clnt, fd, md, lim, fst, why) < 0) {
         msg_warn("maildrop/%s: reading content: %s: will try again", id,
                  STR(why));
         ret = PICKUP_STOP;
@@ -245,7 +271,7 @@ pickup_file(const char *id)
     rc = maildrop_read(in, &lim, NULL, &md, why);
     stream_free(in);
     if (rc == MAILDROP_OK) {
-        ret = pickup_send(id, fd, md, &lim, st.st_uid);
+        ret = pickup_send(id, fd, md, &lim, &st);
     } else if (rc == MAILDROP_IOERR) {
         msg_warn("maildrop/%s: read: %s: will try again", id, STR(why));
         ret = PICKUP_STOP;
@@ -292,6 +318,8 @@ pickup_post_init(const char *service, char **argv)
     pickup_mq =
         mail_queue_create(".", names, (int) mail_conf_long("hash_queue_depth"));
     myfree(names);
+    pickup_myhostname = mail_conf_str("myhostname");
+    pickup_mail_name = mail_conf_str("mail_name");
     if (timeout > 3600)
         timeout = 3600;
     pickup_timeout_ms = (int) timeout * 1000;

@@ -132,6 +132,18 @@ class ConfTest(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn("recursion", err)
 
+    def test_per_transport_names(self):
+        """qmgr's TRANSPORT_destination_* limits are known; Postfix's
+        other per-transport names are Postfix parameters."""
+        with open(self.main_cf, "w") as f:
+            f.write("smtp_destination_concurrency_limit = 1\n"
+                    "relay_destination_recipient_limit = 5\n"
+                    "smtp_delivery_slot_cost = 5\n")
+        _, _, err = postern("-n", config_dir=self.dir, check=False)
+        self.assertNotIn("destination", err)
+        self.assertIn("line 3: parameter smtp_delivery_slot_cost: a Postfix "
+                      "parameter that Postern does not implement", err)
+
     def test_unknown_name(self):
         rc, _, err = postern("no_such_thing", config_dir=self.dir,
                              check=False)
