@@ -8,8 +8,8 @@
 #    are missing (with sudo when not root), runs autoconf and configure
 #    when needed, and builds the in-tree programs (the ones the tests run).
 #    --build-only stops here (tests/run-all.sh uses it).
-# 2. Builds again in build-run/ with prefix DIR (default ./run, or
-#    $POSTERN_RUN) and runs `make install prefix=DIR`: programs in DIR/sbin
+# 2. Builds again in build-run/ (or $POSTERN_RUN_OBJ) with prefix DIR
+#    (default ./run, or $POSTERN_RUN) and runs `make install prefix=DIR`: programs in DIR/sbin
 #    and DIR/libexec/postern, configuration in DIR/etc/postern, the queue
 #    in DIR/var/spool/postern; the installed programs use that
 #    configuration by default.
@@ -36,6 +36,7 @@ BUILD_ONLY=
 RUN=${POSTERN_RUN:-run}
 PORT=${POSTERN_PORT:-2525}
 DOMAIN=${POSTERN_DOMAIN:-example.test}
+RUN_OBJ=${POSTERN_RUN_OBJ:-build-run/}
 while [ $# -gt 0 ]; do
     case $1 in
         --build-only) BUILD_ONLY=1 ;;
@@ -153,9 +154,9 @@ check_reachable() {
     done
 }
 
-# install_instance - build in build-run/ for prefix $RUN and install
+# install_instance - build in $RUN_OBJ for prefix $RUN and install
 install_instance() {
-    make -s -j"$(nproc)" O=build-run/ prefix="$RUN" setgid_group="$GROUP" \
+    make -s -j"$(nproc)" O="${RUN_OBJ%/}/" prefix="$RUN" setgid_group="$GROUP" \
         install >/dev/null
     mkdir -p "$RUN/mail"
     chown "$BOX_UID:$BOX_GID" "$RUN/mail"
