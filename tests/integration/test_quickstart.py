@@ -127,6 +127,9 @@ class SetupTest(unittest.TestCase):
         with smtplib.SMTP("127.0.0.1", self.port, timeout=30) as s:
             s.sendmail(f"me@{DOMAIN}", [f"bob+tag@{DOMAIN}"],
                        "Subject: by smtplib\r\n\r\nhello\r\n")
+            # Any other domain: the error transport, a bounce to me.
+            s.sendmail(f"me@{DOMAIN}", ["x@other.invalid"],
+                       "Subject: going out\r\n\r\nhello\r\n")
         r = run([os.path.join(self.run_dir, "sbin", "sendmail"),
                  f"carol@{DOMAIN}"], input="Subject: by sendmail\n\nhi\n",
                 timeout=60)
@@ -140,6 +143,10 @@ class SetupTest(unittest.TestCase):
             self.assertIn(f"Subject: {subject}", text)
             self.assertIn(f"Delivered-To: {user}", text)
             self.assertEqual(os.stat(path).st_uid, self.expected_owner())
+
+        (path,) = self.maildir_files("me", 1)
+        with open(path) as f:
+            self.assertIn("x@other.invalid", f.read())
 
         # A second run finds the instance and leaves it alone.
         out = self.setup_sh()
