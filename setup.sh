@@ -34,13 +34,14 @@ libbsd-dev check lcov libpcre2-dev python3 swaks clang libclang-rt-14-dev"
 
 BUILD_ONLY=
 RUN=${POSTERN_RUN:-run}
+RUN_CHOSEN=${POSTERN_RUN:+1}
 PORT=${POSTERN_PORT:-2525}
 DOMAIN=${POSTERN_DOMAIN:-example.test}
 RUN_OBJ=${POSTERN_RUN_OBJ:-build-run/}
 while [ $# -gt 0 ]; do
     case $1 in
         --build-only) BUILD_ONLY=1 ;;
-        --dir) RUN=${2:?--dir needs a folder}; shift ;;
+        --dir) RUN=${2:?--dir needs a folder}; RUN_CHOSEN=1; shift ;;
         --port) PORT=${2:?--port needs a number}; shift ;;
         --domain) DOMAIN=${2:?--domain needs a name}; shift ;;
         *) echo "usage: $0 [--build-only] [--dir DIR] [--port PORT]" \
@@ -137,21 +138,39 @@ ensure_accounts() {
     fi
 }
 
-# check_reachable - every folder above $RUN must let other users through
-# (the daemons run as $OWNER, the mailboxes are written as their owner)
-check_reachable() {
-    d=$RUN
+# closed_above - print the first folder above $1 that other users cannot
+# pass through (as root only: the daemons and mailbox owners are others)
+closed_above() {
+    d=$1
+    [ "$(id -u)" -eq 0 ] || return 0
     while [ "$d" != / ]; do
         d=$(dirname "$d")
-        if [ "$(id -u)" -eq 0 ] && ! [ "$(stat -c %A "$d" | cut -c10)" = x ]
-        then
-            echo "setup: $d is closed to other users (mode" \
-                "$(stat -c %a "$d")), so Postern's daemons cannot reach" \
-                "$RUN; choose a folder they can reach:" \
-                "$0 --dir /srv/postern" >&2
-            exit 1
+        if ! [ "$(stat -c %A "$d" | cut -c10)" = x ]; then
+            echo "$d"
+            return 0
         fi
     done
+}
+
+# check_reachable - $RUN must be reachable by the daemons; the default
+# ./run under a closed folder (a checkout in /root) moves to /srv/postern
+check_reachable() {
+    closed=$(closed_above "$RUN")
+    [ -z "$closed" ] && return 0
+    if [ -z "${RUN_CHOSEN:-}" ]; then
+        echo "setup: $closed is closed to other users (mode" \
+            "$(stat -c %a "$closed")): the instance goes to /srv/postern"
+        rmdir "$RUN" 2>/dev/null || true
+        RUN=/srv/postern
+        mkdir -p "$RUN"
+        CONF=$RUN/etc/postern
+        POSTERN=$RUN/sbin/postern
+        return 0
+    fi
+    echo "setup: $closed is closed to other users (mode" \
+        "$(stat -c %a "$closed")), so Postern's daemons cannot reach" \
+        "$RUN; choose a folder they can reach: $0 --dir /srv/postern" >&2
+    exit 1
 }
 
 # install_instance - build in $RUN_OBJ for prefix $RUN and install
@@ -214,12 +233,12 @@ EOF
 }
 
 ensure_accounts
+check_reachable
 if running; then
     echo "setup: Postern already runs from $CONF; nothing reinstalled"
     say_how
     exit 0
 fi
-check_reachable
 install_instance
 configure_instance
 "$POSTERN" -c "$CONF" start
