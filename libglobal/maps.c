@@ -22,6 +22,7 @@
  * DICT_ERR_CONFIG): the caller defers.  An empty key is never found.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "argv.h"
@@ -164,6 +165,18 @@ maps_free(MAPS *maps)
     return NULL;
 }
 
+/* param_fatal - free what we hold (no leak at exit), then die */
+static void
+param_fatal(const char *param, char *value, STRBUF *why)
+{
+    char reason[512];
+
+    snprintf(reason, sizeof(reason), "%s", STR(why));
+    myfree(value);
+    strbuf_free(why);
+    msg_fatal("parameter %s: %s", param, reason);
+}
+
 /* maps_param - the tables of a parameter, NULL when none; fatal if bad */
 MAPS *
 maps_param(const char *param, int dict_flags)
@@ -174,7 +187,7 @@ maps_param(const char *param, int dict_flags)
 
     if (value[strspn(value, ", \t\r\n")] != 0 &&
         (maps = maps_create(param, value, dict_flags, why)) == NULL)
-        msg_fatal("parameter %s: %s", param, STR(why));
+        param_fatal(param, value, why);
     if (maps != NULL && maps->count == 0)
         maps = maps_free(maps);
     myfree(value);

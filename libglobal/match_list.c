@@ -20,6 +20,7 @@
  * address may come in [brackets].  Nothing is fatal.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "argv.h"
@@ -442,10 +443,14 @@ match_list_param(const char *param, int kind)
     char *value = mail_conf_str(param);
     STRBUF *why = strbuf_create(100);
     MATCH_LIST *list = match_list_create(param, kind, value, why);
+    char reason[512];
 
-    if (list == NULL)
-        msg_fatal("%s", STR(why));
     myfree(value);
+    if (list == NULL) {
+        snprintf(reason, sizeof(reason), "%s", STR(why));
+        strbuf_free(why);
+        msg_fatal("%s", reason);
+    }
     strbuf_free(why);
     return list;
 }
