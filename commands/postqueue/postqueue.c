@@ -7,6 +7,8 @@
  *   postqueue [-c DIR] [-v] -f        ask qmgr to deliver deferred mail
  *   postqueue [-c DIR] [-v] -i ID     ask flush to deliver one message
  *   postqueue [-c DIR] [-v] -s SITE   ask flush to deliver mail for SITE
+ *   postqueue [-c DIR] [-v] --shape   recipients in incoming, active and
+ *                                     deferred by domain and age (qshape)
  *
  * Installed setgid setgid_group, so it may reach public/.  It trusts no
  * environment: a configuration folder other than the default (-c or
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "argv.h"
@@ -28,6 +31,7 @@
 #include "mail_dict.h"
 #include "mail_proto.h"
 #include "mailq_fmt.h"
+#include "mailq_shape.h"
 #include "msg.h"
 
 #define PQ_EX_USAGE    64
@@ -42,7 +46,7 @@ static void
 usage(void)
 {
     msg_fatal_status(PQ_EX_USAGE, "usage: postqueue [-c DIR] [-v] "
-                                  "-p | -j | -f | -i QUEUE_ID | -s SITE");
+                                  "-p | -j | -f | -i QUEUE_ID | -s SITE | --shape");
 }
 
 /* dir_listed - is dir in the default main.cf's alternate dirs? */
@@ -213,6 +217,58 @@ pq_list(int json)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* pq_shape_counts - does --shape count this queue's recipients? */
+static int
+pq_shape_counts(const char *queue)
+{
+    return strcmp(queue, "incoming") == 0 || strcmp(queue, "active") == 0 ||
+           strcmp(queue, "deferred") == 0;
+}
+
+/* pq_shape - --shape: recipients by domain and age, as qshape prints */
+static int
+pq_shape(void)
+{
+    STREAM *st = mail_connect(pq_queue_dir, MAIL_CLASS_PUBLIC,
+                              MAIL_SERVICE_SHOWQ, PQ_TIMEOUT_MS);
+    ATTR_LIST *f = attr_list_create();
+    MAILQ_SHAPE *shape = mailq_shape_create();
+    STRBUF *out = strbuf_create(1000), *why = strbuf_create(100);
+    STRBUF *q = strbuf_create(20), *id = strbuf_create(30);
+    STRBUF *sender = strbuf_create(100);
+    const char *addr;
+    time_t now = time(NULL);
+    MAILQ_MSG m;
+    uint32_t n, i;
+
+    if (st == NULL)
+        msg_fatal_status(PQ_EX_TEMPFAIL, "Queue report unavailable - mail "
+                                         "system is down: %m");
+    for (;;) {
+        pq_read(st, f, NULL, why);
+        if (strcmp(attr_get_str(f, SHOWQ_ATTR_KIND), SHOWQ_KIND_END) == 0)
+            break;
+        n = pq_message(f, &m, q, id, sender);
+        for (i = 0; i < n; i++) {
+            pq_read(st, f, SHOWQ_KIND_RCPT, why);
+            if ((addr = attr_get_str(f, SHOWQ_ATTR_ADDR)) == NULL)
+                pq_malformed("bad recipient");
+            if (pq_shape_counts(m.queue_name))
+                mailq_shape_add(shape, addr, now - m.arrival_time);
+        }
+    }
+    pq_flush_out(mailq_shape_format(shape, out, 0));
+    stream_close(st);
+    attr_list_free(f);
+    mailq_shape_free(shape);
+    strbuf_free(out);
+    strbuf_free(why);
+    strbuf_free(q);
+    strbuf_free(id);
+    strbuf_free(sender);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* pq_trigger_flush - -f: qmgr delivers the deferred queue now */
 static int
 pq_trigger_flush(void)
@@ -262,6 +318,10 @@ main(int argc, char **argv)
     msg_set_progname("postqueue");
     msg_stderr_init();
     mail_dict_init();
+    if (argc > 1 && strcmp(argv[argc - 1], "--shape") == 0) {
+        argv[--argc] = NULL; /* long option: the queue's shape */
+        mode = 'S';
+    }
     while ((ch = getopt(argc, argv, "c:fi:jps:v")) > 0) {
         if (ch == 'c')
             dir = optarg;
@@ -281,6 +341,8 @@ main(int argc, char **argv)
         return pq_list(mode == 'j');
     case 'f':
         return pq_trigger_flush();
+    case 'S':
+        return pq_shape();
     case 'i':
         return pq_flush_request(FLUSH_REQ_SEND_FILE, FLUSH_ATTR_QUEUE_ID, arg);
     default:

@@ -73,6 +73,26 @@ class QueueToolsTest(unittest.TestCase):
         # hold first, then active, then deferred: blank line between.
         self.assertEqual(r.stdout.count("\n\n"), 3)
 
+    def test_shape(self):
+        now = int(time.time())
+        self.write("deferred", rcpts=["a@Slow.example", "b@slow.example"],
+                   arrival=(now - 3 * 3600, 0))   # 180 minutes: "320"
+        self.write("active", rcpts=["c@fast.example"], arrival=(now, 0))
+        self.write("hold", rcpts=["d@held.example"], arrival=(now, 0))
+        r = self.pq("--shape")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0].split(), ["T", "5", "10", "20", "40", "80",
+                                            "160", "320", "640", "1280",
+                                            "1280+"])
+        rows = {l.split()[0]: [int(n) for n in l.split()[1:]]
+                for l in lines[1:]}
+        self.assertEqual(list(rows), ["TOTAL", "slow.example",
+                                      "fast.example"])  # hold not counted
+        self.assertEqual(rows["TOTAL"], [3, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0])
+        self.assertEqual(rows["slow.example"][0], 2)
+        self.assertEqual(rows["slow.example"][7], 2)
+
     def test_json(self):
         self.write("deferred", sender='q"\x01\xe9@x',
                    rcpts=["r@example.com"])
