@@ -507,6 +507,10 @@ message_end(QMGR_MESSAGE *m)
     time_t now = time(NULL);
     int keep = 0;
 
+    /* Postfix's line for a message that ran out of time (log analysers). */
+    if ((m->flags & DEL_FLAG_EXPIRED) && m->want_bounce)
+        msg_info("%s: from=<%s>, status=expired, returned to sender", m->id,
+                 m->env->sender);
     if (flush(m, MAIL_SERVICE_BOUNCE, m->want_bounce) < 0)
         keep = 1;
     if (flush(m, MAIL_SERVICE_TRACE, m->want_trace) < 0)

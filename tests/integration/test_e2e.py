@@ -331,10 +331,12 @@ class DeferralTest(E2EBase):
         for gap in gaps:
             self.assertGreater(gap, 0.5, gaps)
             self.assertLess(gap, 4.5, gaps)
-        # Postern's agents bounce an expired message's recipients
-        # themselves (docs/qmgr.md), so no "status=expired" line.
+        # The agent bounces each recipient of the expired message; qmgr
+        # then logs Postfix's line for the message.
         self.inst.wait_log(r"to=<user@remote\.example>, .*dsn=4\.2\.0, "
                            r"status=bounced \(host 127\.0\.0\.1", timeout=5)
+        self.inst.wait_log(r"postern/qmgr\[\d+\]: \w+: from=<[^>]*>, "
+                           r"status=expired, returned to sender", timeout=5)
 
 
 class DeadDestinationTest(E2EBase):
