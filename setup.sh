@@ -145,10 +145,10 @@ closed_above() {
     [ "$(id -u)" -eq 0 ] || return 0
     while [ "$d" != / ]; do
         d=$(dirname "$d")
-        if ! [ "$(stat -c %A "$d" | cut -c10)" = x ]; then
-            echo "$d"
-            return 0
-        fi
+        case $(stat -c %A "$d" | cut -c10) in
+            x|t) ;;  # others may pass (t: sticky and x, as /tmp)
+            *) echo "$d"; return 0 ;;
+        esac
     done
 }
 
