@@ -13,6 +13,7 @@
  */
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,11 +26,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char fuzz_dir[] = "/tmp/fuzz-deliver-XXXXXX";
 
+static int fuzz_home = -1; /* libFuzzer's folder: corpus paths are relative */
+
 /* fuzz_leave - remove the queue folder at exit */
 static void
 fuzz_leave(void)
 {
-    (void) rmdir("active");
+    char active[sizeof(fuzz_dir) + 8];
+
+    snprintf(active, sizeof(active), "%s/active", fuzz_dir);
+    (void) rmdir(active);
     (void) rmdir(fuzz_dir);
 }
 
@@ -39,12 +45,15 @@ fuzz_enter(void)
 {
     static int done;
 
-    if (done++)
-        return;
-    if (mkdtemp(fuzz_dir) == NULL || chdir(fuzz_dir) < 0 ||
-        mkdir("active", 0700) < 0)
+    if (done++ == 0) {
+        if ((fuzz_home = open(".", O_RDONLY | O_DIRECTORY)) < 0 ||
+            mkdtemp(fuzz_dir) == NULL || chdir(fuzz_dir) < 0 ||
+            mkdir("active", 0700) < 0)
+            abort();
+        atexit(fuzz_leave);
+    } else if (chdir(fuzz_dir) < 0) {
         abort();
-    atexit(fuzz_leave);
+    }
 }
 
 /* LLVMFuzzerTestOneInput - read requests until the reader stops */
@@ -56,10 +65,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     STREAM *agent;
     int sv[2], n;
 
-    fuzz_enter();
     /* The whole input must fit the socket buffer: no writer runs. */
     if (size > 64 * 1024 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
         return 0;
+    fuzz_enter();
     if (write(sv[0], data, size) != (ssize_t) size)
         abort();
     shutdown(sv[0], SHUT_WR);
@@ -73,5 +82,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     stream_close(agent);
     close(sv[0]);
     strbuf_free(why);
+    /* Back to where libFuzzer writes its corpus (relative paths). */
+    if (fchdir(fuzz_home) < 0)
+        abort();
     return 0;
 }
