@@ -699,3 +699,18 @@ deliver_request_done(DELIVER_REQUEST *req, int status, const char *reason)
     dr_free(req);
     return ret < 0 ? -1 : 0;
 }
+
+/* deliver_request_serve - read, deliver, answer, until the client goes */
+void
+deliver_request_serve(STREAM *client, DELIVER_FN fn, void *context)
+{
+    STRBUF *why = strbuf_create(100);
+    DELIVER_REQUEST *req;
+
+    while ((req = deliver_request_read(client, why)) != NULL) {
+        fn(req, context);
+        if (deliver_request_done(req, MAIL_STAT_OK, NULL) < 0)
+            break;
+    }
+    strbuf_free(why);
+}

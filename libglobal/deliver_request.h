@@ -91,6 +91,15 @@ typedef struct DELIVER_REQUEST {
 } DELIVER_REQUEST;
 
 extern DELIVER_REQUEST *deliver_request_read(STREAM *client, STRBUF *why);
+
+/*
+ * deliver_request_serve - an agent's service loop: read each request on
+ * client, hand it to fn (which gives every recipient an outcome), answer
+ * MAIL_STAT_OK; until end of input or a reply that cannot be written.
+ */
+typedef void (*DELIVER_FN)(DELIVER_REQUEST *req, void *context);
+extern void deliver_request_serve(STREAM *client, DELIVER_FN fn,
+                                  void *context);
 extern int deliver_request_done(DELIVER_REQUEST *req, int status,
                                 const char *reason);
 

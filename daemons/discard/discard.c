@@ -15,12 +15,14 @@
 
 /* discard_deliver - every recipient of one request delivered */
 static void
-discard_deliver(DELIVER_REQUEST *req)
+discard_deliver(DELIVER_REQUEST *req, void *context)
 {
     STRBUF *status = strbuf_create(10);
     const char *text = dsn_split(status, "2.0.0", req->nexthop);
     DSN dsn = {0};
     size_t i;
+
+    (void) context;
 
     if (dsn_class(STR(status)) != 2)
         strbuf_strcpy(status, "2.0.0");
@@ -36,17 +38,9 @@ discard_deliver(DELIVER_REQUEST *req)
 static void
 discard_service(STREAM *client, const char *service, char **argv)
 {
-    STRBUF *why = strbuf_create(100);
-    DELIVER_REQUEST *req;
-
     (void) service;
     (void) argv;
-    while ((req = deliver_request_read(client, why)) != NULL) {
-        discard_deliver(req);
-        if (deliver_request_done(req, MAIL_STAT_OK, NULL) < 0)
-            break;
-    }
-    strbuf_free(why);
+    deliver_request_serve(client, discard_deliver, NULL);
 }
 
 int

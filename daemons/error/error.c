@@ -19,8 +19,9 @@
 
 /* error_deliver - bounce or defer every recipient of one request */
 static void
-error_deliver(DELIVER_REQUEST *req, int retry)
+error_deliver(DELIVER_REQUEST *req, void *context)
 {
+    int retry = *(const int *) context;
     const char *def = retry ? "4.0.0" : "5.0.0";
     STRBUF *status = strbuf_create(10);
     const char *text = dsn_split(status, def, req->nexthop);
@@ -48,16 +49,9 @@ static void
 error_service(STREAM *client, const char *service, char **argv)
 {
     int retry = strcmp(service, MAIL_SERVICE_RETRY) == 0;
-    STRBUF *why = strbuf_create(100);
-    DELIVER_REQUEST *req;
 
     (void) argv;
-    while ((req = deliver_request_read(client, why)) != NULL) {
-        error_deliver(req, retry);
-        if (deliver_request_done(req, MAIL_STAT_OK, NULL) < 0)
-            break;
-    }
-    strbuf_free(why);
+    deliver_request_serve(client, error_deliver, &retry);
 }
 
 int

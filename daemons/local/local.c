@@ -104,23 +104,24 @@ local_one(DELIVER_REQUEST *req, size_t idx)
     strbuf_free(reason);
 }
 
+/* local_request - every recipient of one request */
+static void
+local_request(DELIVER_REQUEST *req, void *context)
+{
+    size_t i;
+
+    (void) context;
+    for (i = 0; i < req->rcpt_count; i++)
+        local_one(req, i);
+}
+
 /* local_service - serve qmgr's requests on one connection */
 static void
 local_service(STREAM *client, const char *service, char **argv)
 {
-    STRBUF *why = strbuf_create(100);
-    DELIVER_REQUEST *req;
-    size_t i;
-
     (void) service;
     (void) argv;
-    while ((req = deliver_request_read(client, why)) != NULL) {
-        for (i = 0; i < req->rcpt_count; i++)
-            local_one(req, i);
-        if (deliver_request_done(req, MAIL_STAT_OK, NULL) < 0)
-            break;
-    }
-    strbuf_free(why);
+    deliver_request_serve(client, local_request, NULL);
 }
 
 /* local_from_list - "alias, forward, include" as LOCAL_FROM_* bits */

@@ -107,21 +107,21 @@ smtp_pre_init(const char *service, char **argv)
     srandom((unsigned) time(NULL) ^ (unsigned) getpid());
 }
 
+/* smtp_request - one delivery request */
+static void
+smtp_request(DELIVER_REQUEST *req, void *context)
+{
+    (void) context;
+    smtp_deliver(req);
+}
+
 /* smtp_service - serve delivery requests on one qmgr connection */
 static void
 smtp_service(STREAM *client, const char *service, char **argv)
 {
-    STRBUF *why = strbuf_create(100);
-    DELIVER_REQUEST *req;
-
     (void) service;
     (void) argv;
-    while ((req = deliver_request_read(client, why)) != NULL) {
-        smtp_deliver(req);
-        if (deliver_request_done(req, MAIL_STAT_OK, NULL) < 0)
-            break;
-    }
-    strbuf_free(why);
+    deliver_request_serve(client, smtp_request, NULL);
 }
 
 /* smtp_pre_accept - close cached sessions whose time is up */

@@ -45,23 +45,24 @@ virtual_one(DELIVER_REQUEST *req, size_t idx)
     strbuf_free(reason);
 }
 
+/* virtual_request - every recipient of one request */
+static void
+virtual_request(DELIVER_REQUEST *req, void *context)
+{
+    size_t i;
+
+    (void) context;
+    for (i = 0; i < req->rcpt_count; i++)
+        virtual_one(req, i);
+}
+
 /* virtual_service - serve qmgr's requests on one connection */
 static void
 virtual_service(STREAM *client, const char *service, char **argv)
 {
-    STRBUF *why = strbuf_create(100);
-    DELIVER_REQUEST *req;
-    size_t i;
-
     (void) service;
     (void) argv;
-    while ((req = deliver_request_read(client, why)) != NULL) {
-        for (i = 0; i < req->rcpt_count; i++)
-            virtual_one(req, i);
-        if (deliver_request_done(req, MAIL_STAT_OK, NULL) < 0)
-            break;
-    }
-    strbuf_free(why);
+    deliver_request_serve(client, virtual_request, NULL);
 }
 
 /* virtual_locks - virtual_mailbox_lock as MBOX_LOCK_* bits; fatal if bad */
