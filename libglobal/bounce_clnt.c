@@ -86,27 +86,35 @@ bc_call(int which, STRBUF *why)
     return status == MAIL_STAT_OK ? 0 : -1;
 }
 
+/* bounce_clnt_append_request - the frame of one append request */
+void
+bounce_clnt_append_request(ATTR_LIST *req, int flags, const char *queue_id,
+                           const RECIPIENT *rcpt, const DSN *dsn)
+{
+    attr_list_reset(req);
+    attr_put_str(req, MAIL_ATTR_REQ, BOUNCE_REQ_APPEND);
+    attr_put_int(req, BOUNCE_ATTR_FLAGS, (uint32_t) flags);
+    attr_put_str(req, BOUNCE_ATTR_ID, queue_id);
+    attr_put_str(req, DELIVER_ATTR_ADDR, rcpt->address);
+    attr_put_str(req, DELIVER_ATTR_ORIG, bc_nonnull(rcpt->orig));
+    attr_put_str(req, DELIVER_ATTR_ORCPT, bc_nonnull(rcpt->dsn_orcpt));
+    attr_put_int(req, DELIVER_ATTR_NOTIFY, (uint32_t) rcpt->dsn_notify);
+    attr_put_long(req, DELIVER_ATTR_RCPT_OFF, rcpt->offset);
+    attr_put_str(req, BOUNCE_ATTR_STATUS, dsn->status);
+    attr_put_str(req, BOUNCE_ATTR_ACTION, dsn->action);
+    attr_put_str(req, BOUNCE_ATTR_REASON, bc_nonnull(dsn->reason));
+    attr_put_str(req, BOUNCE_ATTR_DIAG, bc_nonnull(dsn->diag));
+    attr_put_str(req, BOUNCE_ATTR_MTA, bc_nonnull(dsn->mta));
+    attr_put_str(req, BOUNCE_ATTR_RELAY, bc_nonnull(dsn->relay));
+}
+
 /* bc_append - one append request to one service */
 static int
 bc_append(int which, int flags, const char *queue_id, const RECIPIENT *rcpt,
           const DSN *dsn, STRBUF *why)
 {
     bc_client(which);
-    attr_list_reset(bc_req);
-    attr_put_str(bc_req, MAIL_ATTR_REQ, BOUNCE_REQ_APPEND);
-    attr_put_int(bc_req, BOUNCE_ATTR_FLAGS, (uint32_t) flags);
-    attr_put_str(bc_req, BOUNCE_ATTR_ID, queue_id);
-    attr_put_str(bc_req, DELIVER_ATTR_ADDR, rcpt->address);
-    attr_put_str(bc_req, DELIVER_ATTR_ORIG, bc_nonnull(rcpt->orig));
-    attr_put_str(bc_req, DELIVER_ATTR_ORCPT, bc_nonnull(rcpt->dsn_orcpt));
-    attr_put_int(bc_req, DELIVER_ATTR_NOTIFY, (uint32_t) rcpt->dsn_notify);
-    attr_put_long(bc_req, DELIVER_ATTR_RCPT_OFF, rcpt->offset);
-    attr_put_str(bc_req, BOUNCE_ATTR_STATUS, dsn->status);
-    attr_put_str(bc_req, BOUNCE_ATTR_ACTION, dsn->action);
-    attr_put_str(bc_req, BOUNCE_ATTR_REASON, bc_nonnull(dsn->reason));
-    attr_put_str(bc_req, BOUNCE_ATTR_DIAG, bc_nonnull(dsn->diag));
-    attr_put_str(bc_req, BOUNCE_ATTR_MTA, bc_nonnull(dsn->mta));
-    attr_put_str(bc_req, BOUNCE_ATTR_RELAY, bc_nonnull(dsn->relay));
+    bounce_clnt_append_request(bc_req, flags, queue_id, rcpt, dsn);
     return bc_call(which, why);
 }
 

@@ -47,6 +47,11 @@ extern void bounce_clnt_request(ATTR_LIST *req, const char *request,
                                 int flags, const char *queue_name,
                                 const char *queue_id);
 
+/* bounce_clnt_append_request - fill req with an append request's frame */
+extern void bounce_clnt_append_request(ATTR_LIST *req, int flags,
+                                       const char *queue_id,
+                                       const RECIPIENT *rcpt, const DSN *dsn);
+
 /* bounce_clnt_reset - close the kept connections (tests, reload) */
 extern void bounce_clnt_reset(void);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "attr.h"
+#include "bounce_clnt.h"
 #include "mail_conf.h"
 #include "mail_proto.h"
 #include "msg.h"
@@ -73,13 +74,6 @@ call(const char *service, const ATTR_LIST *req, STRBUF *why)
     return status == MAIL_STAT_OK ? 0 : -1;
 }
 
-/* opt - "" for a NULL optional string */
-static const char *
-opt(const char *s)
-{
-    return s ? s : "";
-}
-
 /* qmgr_bounce_append - one recipient's outcome into service's log */
 int
 qmgr_bounce_append(const char *service, int flags, const char *id,
@@ -88,20 +82,7 @@ qmgr_bounce_append(const char *service, int flags, const char *id,
     ATTR_LIST *req = attr_list_create();
     int ret;
 
-    attr_put_str(req, MAIL_ATTR_REQ, BOUNCE_REQ_APPEND);
-    attr_put_int(req, BOUNCE_ATTR_FLAGS, (uint32_t) flags);
-    attr_put_str(req, BOUNCE_ATTR_ID, id);
-    attr_put_str(req, DELIVER_ATTR_ADDR, rcpt->address);
-    attr_put_str(req, DELIVER_ATTR_ORIG, opt(rcpt->orig));
-    attr_put_str(req, DELIVER_ATTR_ORCPT, opt(rcpt->dsn_orcpt));
-    attr_put_int(req, DELIVER_ATTR_NOTIFY, (uint32_t) rcpt->dsn_notify);
-    attr_put_long(req, DELIVER_ATTR_RCPT_OFF, rcpt->offset);
-    attr_put_str(req, BOUNCE_ATTR_STATUS, dsn->status);
-    attr_put_str(req, BOUNCE_ATTR_ACTION, dsn->action);
-    attr_put_str(req, BOUNCE_ATTR_REASON, dsn->reason);
-    attr_put_str(req, BOUNCE_ATTR_DIAG, opt(dsn->diag));
-    attr_put_str(req, BOUNCE_ATTR_MTA, opt(dsn->mta));
-    attr_put_str(req, BOUNCE_ATTR_RELAY, opt(dsn->relay));
+    bounce_clnt_append_request(req, flags, id, rcpt, dsn);
     ret = call(service, req, why);
     attr_list_free(req);
     return ret;
@@ -115,10 +96,7 @@ qmgr_bounce_request(const char *service, const char *request, int flags,
     ATTR_LIST *req = attr_list_create();
     int ret;
 
-    attr_put_str(req, MAIL_ATTR_REQ, request);
-    attr_put_int(req, BOUNCE_ATTR_FLAGS, (uint32_t) flags);
-    attr_put_str(req, BOUNCE_ATTR_QUEUE, MAIL_QUEUE_ACTIVE);
-    attr_put_str(req, BOUNCE_ATTR_ID, id);
+    bounce_clnt_request(req, request, flags, MAIL_QUEUE_ACTIVE, id);
     ret = call(service, req, why);
     attr_list_free(req);
     return ret;
