@@ -40,6 +40,7 @@
 #define PQ_TIMEOUT_MS  60000
 
 static char *pq_queue_dir;
+static time_t pq_now; /* --shape: ages are counted from here */
 
 /* usage - the synopsis */
 static void
@@ -151,21 +152,27 @@ pq_flush_out(STRBUF *out)
     strbuf_reset(out);
 }
 
-/* pq_list - -p (json 0) or -j (json 1) */
-static int
-pq_list(int json)
+/* What a walk over showq's listing calls, per message and recipient. */
+typedef struct PQ_VISIT {
+    void (*message)(void *ctx, const MAILQ_MSG *m);
+    void (*rcpt)(void *ctx, const MAILQ_MSG *m, uint32_t i, const char *addr,
+                 const char *reason);
+    void (*done)(void *ctx, const MAILQ_MSG *m);
+    void *ctx;
+} PQ_VISIT;
+
+/* pq_walk - read showq's whole listing; malformed input is fatal (70) */
+static void
+pq_walk(const PQ_VISIT *v)
 {
     STREAM *st = mail_connect(pq_queue_dir, MAIL_CLASS_PUBLIC,
                               MAIL_SERVICE_SHOWQ, PQ_TIMEOUT_MS);
     ATTR_LIST *f = attr_list_create();
-    STRBUF *out = strbuf_create(1000), *why = strbuf_create(100);
-    STRBUF *q = strbuf_create(20), *id = strbuf_create(30);
-    STRBUF *sender = strbuf_create(100), *reason = strbuf_create(100);
+    STRBUF *why = strbuf_create(100), *q = strbuf_create(20);
+    STRBUF *id = strbuf_create(30), *sender = strbuf_create(100);
+    const char *addr, *reason;
     MAILQ_MSG m;
-    unsigned long count = 0;
-    unsigned long long bytes = 0;
     uint32_t n, i;
-    const char *addr, *why_text;
 
     if (st == NULL)
         msg_fatal_status(PQ_EX_TEMPFAIL, "Queue report unavailable - mail "
@@ -175,97 +182,130 @@ pq_list(int json)
         if (strcmp(attr_get_str(f, SHOWQ_ATTR_KIND), SHOWQ_KIND_END) == 0)
             break;
         n = pq_message(f, &m, q, id, sender);
-        if (json)
-            mailq_json_open(out, &m);
-        else if (count > 0)
-            mailq_sender((strbuf_addch(out, '\n'), out), &m);
-        else
-            mailq_sender(mailq_heading(out), &m);
-        strbuf_reset(reason);
+        v->message(v->ctx, &m);
         for (i = 0; i < n; i++) {
             pq_read(st, f, SHOWQ_KIND_RCPT, why);
             if ((addr = attr_get_str(f, SHOWQ_ATTR_ADDR)) == NULL ||
-                (why_text = attr_get_str(f, SHOWQ_ATTR_REASON)) == NULL)
+                (reason = attr_get_str(f, SHOWQ_ATTR_REASON)) == NULL)
                 pq_malformed("bad recipient");
-            if (json) {
-                mailq_json_rcpt(out, addr, why_text, i == 0);
-                continue;
-            }
-            if (strcmp(why_text, STR(reason)) != 0) {
-                strbuf_strcpy(reason, why_text);
-                mailq_reason(out, why_text);
-            }
-            mailq_rcpt(out, addr);
+            v->rcpt(v->ctx, &m, i, addr, reason);
         }
-        if (json)
-            mailq_json_close(out);
-        bytes += m.message_size > 0 ? (unsigned long long) m.message_size : 0;
-        count++;
-        pq_flush_out(out);
+        v->done(v->ctx, &m);
     }
-    if (!json)
-        mailq_trailer(out, bytes, count);
-    pq_flush_out(out);
     stream_close(st);
     attr_list_free(f);
-    strbuf_free(out);
     strbuf_free(why);
     strbuf_free(q);
     strbuf_free(id);
     strbuf_free(sender);
-    strbuf_free(reason);
+}
+
+/* The state of a -p or -j listing. */
+typedef struct PQ_LIST {
+    int json;
+    STRBUF *out;
+    STRBUF *reason; /* the last delay reason shown */
+    unsigned long count;
+    unsigned long long bytes;
+} PQ_LIST;
+
+/* list_message - a message's first line (or JSON opening) */
+static void
+list_message(void *ctx, const MAILQ_MSG *m)
+{
+    PQ_LIST *l = ctx;
+
+    if (l->json)
+        mailq_json_open(l->out, m);
+    else if (l->count > 0)
+        mailq_sender((strbuf_addch(l->out, '\n'), l->out), m);
+    else
+        mailq_sender(mailq_heading(l->out), m);
+    strbuf_reset(l->reason);
+}
+
+/* list_rcpt - a recipient, after its delay reason when that changed */
+static void
+list_rcpt(void *ctx, const MAILQ_MSG *m, uint32_t i, const char *addr,
+          const char *reason)
+{
+    PQ_LIST *l = ctx;
+
+    (void) m;
+    if (l->json) {
+        mailq_json_rcpt(l->out, addr, reason, i == 0);
+        return;
+    }
+    if (strcmp(reason, STR(l->reason)) != 0) {
+        strbuf_strcpy(l->reason, reason);
+        mailq_reason(l->out, reason);
+    }
+    mailq_rcpt(l->out, addr);
+}
+
+/* list_done - the end of a message: written out */
+static void
+list_done(void *ctx, const MAILQ_MSG *m)
+{
+    PQ_LIST *l = ctx;
+
+    if (l->json)
+        mailq_json_close(l->out);
+    l->bytes += m->message_size > 0 ? (unsigned long long) m->message_size : 0;
+    l->count++;
+    pq_flush_out(l->out);
+}
+
+/* pq_list - -p (json 0) or -j (json 1) */
+static int
+pq_list(int json)
+{
+    PQ_LIST l = {json, strbuf_create(1000), strbuf_create(100), 0, 0};
+    PQ_VISIT v = {list_message, list_rcpt, list_done, &l};
+
+    pq_walk(&v);
+    if (!json)
+        mailq_trailer(l.out, l.bytes, l.count);
+    pq_flush_out(l.out);
+    strbuf_free(l.out);
+    strbuf_free(l.reason);
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
-/* pq_shape_counts - does --shape count this queue's recipients? */
-static int
-pq_shape_counts(const char *queue)
+/* shape_skip - nothing to do for a message's start or end */
+static void
+shape_skip(void *ctx, const MAILQ_MSG *m)
 {
-    return strcmp(queue, "incoming") == 0 || strcmp(queue, "active") == 0 ||
-           strcmp(queue, "deferred") == 0;
+    (void) ctx;
+    (void) m;
+}
+
+/* shape_rcpt - count recipients in incoming, active and deferred */
+static void
+shape_rcpt(void *ctx, const MAILQ_MSG *m, uint32_t i, const char *addr,
+           const char *reason)
+{
+    (void) i;
+    (void) reason;
+    if (strcmp(m->queue_name, "incoming") == 0 ||
+        strcmp(m->queue_name, "active") == 0 ||
+        strcmp(m->queue_name, "deferred") == 0)
+        mailq_shape_add(ctx, addr, (long long) pq_now - m->arrival_time);
 }
 
 /* pq_shape - --shape: recipients by domain and age, as qshape prints */
 static int
 pq_shape(void)
 {
-    STREAM *st = mail_connect(pq_queue_dir, MAIL_CLASS_PUBLIC,
-                              MAIL_SERVICE_SHOWQ, PQ_TIMEOUT_MS);
-    ATTR_LIST *f = attr_list_create();
     MAILQ_SHAPE *shape = mailq_shape_create();
-    STRBUF *out = strbuf_create(1000), *why = strbuf_create(100);
-    STRBUF *q = strbuf_create(20), *id = strbuf_create(30);
-    STRBUF *sender = strbuf_create(100);
-    const char *addr;
-    time_t now = time(NULL);
-    MAILQ_MSG m;
-    uint32_t n, i;
+    PQ_VISIT v = {shape_skip, shape_rcpt, shape_skip, shape};
+    STRBUF *out = strbuf_create(1000);
 
-    if (st == NULL)
-        msg_fatal_status(PQ_EX_TEMPFAIL, "Queue report unavailable - mail "
-                                         "system is down: %m");
-    for (;;) {
-        pq_read(st, f, NULL, why);
-        if (strcmp(attr_get_str(f, SHOWQ_ATTR_KIND), SHOWQ_KIND_END) == 0)
-            break;
-        n = pq_message(f, &m, q, id, sender);
-        for (i = 0; i < n; i++) {
-            pq_read(st, f, SHOWQ_KIND_RCPT, why);
-            if ((addr = attr_get_str(f, SHOWQ_ATTR_ADDR)) == NULL)
-                pq_malformed("bad recipient");
-            if (pq_shape_counts(m.queue_name))
-                mailq_shape_add(shape, addr, now - m.arrival_time);
-        }
-    }
+    pq_now = time(NULL);
+    pq_walk(&v);
     pq_flush_out(mailq_shape_format(shape, out, 0));
-    stream_close(st);
-    attr_list_free(f);
     mailq_shape_free(shape);
     strbuf_free(out);
-    strbuf_free(why);
-    strbuf_free(q);
-    strbuf_free(id);
-    strbuf_free(sender);
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
