@@ -5,11 +5,12 @@
  * deliver_request - a delivery agent's side of qmgr's delivery requests
  * (docs/ipc.md, "Delivery agents").
  *
- * An agent's service callback (single_server_main) loops:
+ * An agent's service callback (single_server_main) calls
+ * deliver_request_serve(client, fn, context), which loops:
  *
  *   while ((req = deliver_request_read(client, why)) != NULL) {
- *       for (i = 0; i < req->rcpt_count; i++)
- *           ... deliver_sent(req, i, &dsn) / deliver_bounce / deliver_defer
+ *       fn(req, context): for each recipient i,
+ *           deliver_sent(req, i, &dsn) / deliver_bounce / deliver_defer
  *       deliver_request_done(req, MAIL_STAT_OK, NULL);
  *   }
  *
