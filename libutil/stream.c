@@ -73,6 +73,8 @@ struct STREAM {
     size_t rend;      /* end of buffered input */
     char *wbuf;       /* write buffer, NULL when read-only */
     size_t wlen;      /* pending output */
+    const STREAM_IO *io; /* layered transport, NULL for plain I/O */
+    void *io_ctx;        /* its context, owned by the caller */
 };
 
 /* stream_fdopen - wrap fd for reading, writing or both */
@@ -200,6 +202,44 @@ stream_wait(STREAM *st, short event, int *flags)
     return -1;
 }
 
+/* stream_set_io - layer a transport over the descriptor, or remove it */
+void
+stream_set_io(STREAM *st, const STREAM_IO *io, void *ctx)
+{
+    if (io != NULL && (io->read == NULL || io->write == NULL))
+        msg_panic("stream_set_io: incomplete transport");
+    st->io = io;
+    st->io_ctx = io != NULL ? ctx : NULL;
+}
+
+/* stream_discard_input - forget buffered unread input; returns its size */
+size_t
+stream_discard_input(STREAM *st)
+{
+    size_t n = st->rend - st->rpos;
+
+    st->rpos = st->rend = 0;
+    st->in_line = 0;
+    return n;
+}
+
+/* stream_layered - one attempt through the layered transport */
+static ssize_t
+stream_layered(STREAM *st, short *event, char *buf, size_t len)
+{
+    short want = *event;
+    ssize_t n;
+
+    n = *event == POLLIN ? st->io->read(st->io_ctx, buf, len, &want)
+                         : st->io->write(st->io_ctx, buf, len, &want);
+    if (n < 0 && errno == EAGAIN) {
+        if (want != POLLIN && want != POLLOUT)
+            msg_panic("stream_layered: bad poll event %d", want);
+        *event = want;
+    }
+    return n;
+}
+
 /* stream_syscall - one read or write attempt that never raises SIGPIPE */
 static ssize_t
 stream_syscall(STREAM *st, short event, char *buf, size_t len)
@@ -218,13 +258,17 @@ stream_syscall(STREAM *st, short event, char *buf, size_t len)
 static ssize_t
 stream_io(STREAM *st, short event, char *buf, size_t len, int *flags)
 {
-    int must_wait = st->deadline > 0 && !st->is_sock;
+    int must_wait = st->deadline > 0 && !st->is_sock && st->io == NULL;
+    short wait_for = event;
     ssize_t n;
 
     for (;;) {
-        if (must_wait && stream_wait(st, event, flags) < 0)
+        if (must_wait && stream_wait(st, wait_for, flags) < 0)
             return -1;
-        if ((n = stream_syscall(st, event, buf, len)) >= 0)
+        wait_for = event;
+        n = st->io != NULL ? stream_layered(st, &wait_for, buf, len)
+                           : stream_syscall(st, event, buf, len);
+        if (n >= 0)
             return n;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             must_wait = 1;

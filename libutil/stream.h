@@ -73,4 +73,29 @@ extern const char *stream_status_name(STREAM_STATUS status);
  */
 extern void stream_set_stop_flag(volatile sig_atomic_t *flag);
 
+/*
+ * STREAM_IO - a transport layered over the descriptor (TLS, see
+ * libglobal/tls.h).  Each function makes one attempt and returns the
+ * bytes moved (> 0), 0 at the end of input (read only), or -1 with errno.
+ * errno EAGAIN asks the stream to poll the descriptor for *want (POLLIN or
+ * POLLOUT) and try again, within the operation's deadline.  The stream
+ * keeps its buffers, deadline and sticky state; ctx belongs to the
+ * caller and must outlive the hook.  stream_set_io(st, NULL, NULL) goes
+ * back to plain descriptor I/O.  The descriptor should be non-blocking.
+ */
+typedef struct STREAM_IO {
+    ssize_t (*read)(void *ctx, void *buf, size_t len, short *want);
+    ssize_t (*write)(void *ctx, const void *buf, size_t len, short *want);
+} STREAM_IO;
+
+extern void stream_set_io(STREAM *st, const STREAM_IO *io, void *ctx);
+
+/*
+ * stream_discard_input - drop the input read from the descriptor but not
+ * yet by the caller and return how many bytes that was.  STARTTLS uses it
+ * so plaintext sent before the handshake is never read after it (the
+ * CVE-2011-0411 class of bug).
+ */
+extern size_t stream_discard_input(STREAM *st);
+
 #endif

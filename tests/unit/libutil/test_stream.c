@@ -1,6 +1,7 @@
 /* test_stream - Check suite for buffered streams with deadlines. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -644,6 +645,122 @@ START_TEST(test_panics)
 }
 END_TEST
 
+/* A layered transport for the STREAM_IO tests: bytes go out plus one and
+ * come in minus one, and every other attempt asks for a poll first. */
+struct shift_io {
+    int fd;
+    int calls;
+    int polls_asked;
+};
+
+static ssize_t
+shift_read(void *ctx, void *buf, size_t len, short *want)
+{
+    struct shift_io *io = ctx;
+    unsigned char *cp = buf;
+    ssize_t n, i;
+
+    if (io->calls++ % 2 == 0) {
+        io->polls_asked++;
+        *want = POLLOUT; /* as TLS may during a renegotiation */
+        errno = EAGAIN;
+        return -1;
+    }
+    if ((n = recv(io->fd, buf, len, MSG_DONTWAIT)) < 0) {
+        *want = POLLIN;
+        return -1;
+    }
+    for (i = 0; i < n; i++)
+        cp[i] -= 1;
+    return n;
+}
+
+static ssize_t
+shift_write(void *ctx, const void *buf, size_t len, short *want)
+{
+    struct shift_io *io = ctx;
+    unsigned char tmp[64];
+    size_t i;
+
+    if (io->calls++ % 2 == 0) {
+        io->polls_asked++;
+        *want = POLLOUT;
+        errno = EAGAIN;
+        return -1;
+    }
+    if (len > sizeof(tmp))
+        len = sizeof(tmp);
+    for (i = 0; i < len; i++)
+        tmp[i] = ((const unsigned char *) buf)[i] + 1;
+    return send(io->fd, tmp, len, MSG_NOSIGNAL);
+}
+
+static const STREAM_IO shift_ops = {shift_read, shift_write};
+
+/* Lines go through the layer both ways, polls included. */
+START_TEST(test_layered_io)
+{
+    struct shift_io io = {0};
+    STRBUF *line = strbuf_create(0);
+    char raw[200];
+    int peer;
+    STREAM *st = open_pair(&peer, 2000);
+    size_t got;
+    ssize_t n;
+
+    io.fd = stream_fd(st);
+    ck_assert_int_eq(fcntl(io.fd, F_SETFL, O_NONBLOCK), 0);
+    stream_set_io(st, &shift_ops, &io);
+    ck_assert_int_eq(stream_puts(st, "HELLO over a layer, longer than 64 "
+                                     "bytes so that writes come in pieces\n"),
+                     0);
+    ck_assert_int_eq(stream_flush(st), 0);
+    for (got = 0; got < 71 && (n = read(peer, raw + got, 71 - got)) > 0;)
+        got += (size_t) n;
+    ck_assert_uint_eq(got, 71);
+    ck_assert_int_eq(raw[0], 'H' + 1);
+    write_all(peer, "bcd\x0b", 4); /* "abc\n" shifted */
+    ck_assert_int_eq(stream_get_line(st, line, 100), STREAM_LINE_OK);
+    ck_assert_str_eq(STR(line), "abc");
+    ck_assert_int_gt(io.polls_asked, 2);
+    /* Nothing arrives: the layer's EAGAIN waits out the deadline. */
+    stream_set_timeout(st, 100);
+    ck_assert_int_eq(stream_get_line(st, line, 100), STREAM_TIMEOUT);
+    /* Back to plain I/O. */
+    stream_clearerr(st);
+    stream_set_io(st, NULL, NULL);
+    write_all(peer, "plain\n", 6);
+    ck_assert_int_eq(stream_get_line(st, line, 100), STREAM_LINE_OK);
+    ck_assert_str_eq(STR(line), "plain");
+    stream_close(st);
+    close(peer);
+    strbuf_free(line);
+}
+END_TEST
+
+/* Buffered plaintext is dropped, never read after the switch. */
+START_TEST(test_discard_input)
+{
+    STRBUF *line = strbuf_create(0);
+    int peer;
+    STREAM *st = open_pair(&peer, 2000);
+
+    write_all(peer, "STARTTLS\r\nMAIL FROM:<evil>\r\n", 28);
+    ck_assert_int_eq(stream_get_line(st, line, 100), STREAM_LINE_OK);
+    ck_assert_str_eq(STR(line), "STARTTLS\r");
+    ck_assert_int_eq(stream_buffered(st), 18);
+    ck_assert_int_eq(stream_discard_input(st), 18);
+    ck_assert_int_eq(stream_buffered(st), 0);
+    ck_assert_int_eq(stream_discard_input(st), 0);
+    write_all(peer, "next\n", 5);
+    ck_assert_int_eq(stream_get_line(st, line, 100), STREAM_LINE_OK);
+    ck_assert_str_eq(STR(line), "next");
+    stream_close(st);
+    close(peer);
+    strbuf_free(line);
+}
+END_TEST
+
 static Suite *
 stream_suite(void)
 {
@@ -667,6 +784,8 @@ stream_suite(void)
     tcase_add_test(tc, test_close_error);
     tcase_add_test(tc, test_read_error);
     tcase_add_test(tc, test_status_names);
+    tcase_add_test(tc, test_layered_io);
+    tcase_add_test(tc, test_discard_input);
     tcase_add_loop_test_raise_signal(tc, test_panics, SIGABRT, 0, 8);
     suite_add_tcase(s, tc);
     return s;
