@@ -30,7 +30,8 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf pkg-config libdb5.3-dev libssl-dev \
-libbsd-dev check lcov libpcre2-dev python3 swaks clang libclang-rt-14-dev"
+libbsd-dev check lcov libpcre2-dev python3 swaks clang libclang-rt-14-dev \
+openssl dovecot-core dnsmasq-base iproute2"
 
 BUILD_ONLY=
 RUN=${POSTERN_RUN:-run}

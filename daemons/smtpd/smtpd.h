@@ -65,7 +65,10 @@ typedef struct SMTPD_STATE {
     char *server_addr;      /* our end of the connection */
     char *namaddr;          /* name[addr], for logging */
     STRBUF *helo;           /* HELO/EHLO argument, empty before */
-    const char *protocol;   /* SMTP or ESMTP */
+    const char *protocol;   /* SMTP or ESMTP; see smtpd_proto_name() */
+    int tls_active;         /* a STARTTLS or wrapper-mode handshake done */
+    char *sasl_method;      /* AUTH mechanism that succeeded, or NULL */
+    char *sasl_username;    /* the authenticated login, or NULL */
     int trusted;            /* the client is in mynetworks */
     int access_denied;      /* client rejected at connect: 503 to all */
     char *service;          /* master.cf service name, for anvil */
@@ -116,6 +119,7 @@ extern void smtpd_reset(SMTPD_STATE *state);
 extern void smtpd_log_reject(SMTPD_STATE *state, const char *cmd,
                              const char *rcpt);
 extern const char *smtpd_counts(SMTPD_STATE *state, STRBUF *out);
+extern const char *smtpd_proto_name(const SMTPD_STATE *state);
 
 /* smtpd_data.c */
 extern void smtpd_data(SMTPD_STATE *state);

@@ -260,7 +260,7 @@ check_log(CHECK *ch, const char *action, const char *text)
     msg_info("%s: %s: %s from %s: %s; from=<%s>%s%s%s proto=%s helo=<%s>",
              s->queue_id ? s->queue_id : "NOQUEUE", action, ch->cmd, s->namaddr,
              text, STR(s->sender), ch->rcpt ? " to=<" : "",
-             ch->rcpt ? ch->rcpt : "", ch->rcpt ? ">" : "", s->protocol,
+             ch->rcpt ? ch->rcpt : "", ch->rcpt ? ">" : "", smtpd_proto_name(s),
              ch->helo ? ch->helo : "");
 }
 
@@ -703,7 +703,7 @@ check_policy_attrs(CHECK *ch, const char *service)
     } while (0)
     POLICY_ATTR("request=%s", "smtpd_access_policy");
     POLICY_ATTR("protocol_state=%s", ch->cmd);
-    POLICY_ATTR("protocol_name=%s", s->protocol);
+    POLICY_ATTR("protocol_name=%s", smtpd_proto_name(s));
     POLICY_ATTR("helo_name=%s", ch->helo ? ch->helo : STR(s->helo));
     POLICY_ATTR("queue_id=%s", s->queue_id ? s->queue_id : "");
     POLICY_ATTR("sender=%s", STR(s->sender));

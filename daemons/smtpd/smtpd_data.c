@@ -57,7 +57,7 @@ smtpd_data_open(SMTPD_STATE *state)
     data_attr(state, MAIL_ATTR_CLIENT_ADDR, state->addr);
     data_attr(state, MAIL_ATTR_CLIENT_PORT, state->port);
     data_attr(state, MAIL_ATTR_HELO_NAME, STR(state->helo));
-    data_attr(state, MAIL_ATTR_PROTO_NAME, state->protocol);
+    data_attr(state, MAIL_ATTR_PROTO_NAME, smtpd_proto_name(state));
     data_attr(state, MAIL_ATTR_DSN_ENVID, STR(a->envid));
     data_attr(state, MAIL_ATTR_DSN_RET, a->ret);
     data_attr(state, MAIL_ATTR_ENCODING, a->body_8bit ? "8bitmime" : "7bit");
@@ -78,7 +78,7 @@ data_received(SMTPD_STATE *state)
                    state->name, state->addr);
     strbuf_sprintf_cat(hdr, "\tby %s (%s) with %s id %s",
                        smtpd_params.myhostname, smtpd_params.mail_name,
-                       state->protocol, state->queue_id);
+                       smtpd_proto_name(state), state->queue_id);
     if (state->rcpt_count == 1)
         strbuf_sprintf_cat(hdr, "\n\tfor <%s>; %s\n", STR(state->first_rcpt),
                            STR(date));

@@ -105,6 +105,10 @@ smtpd_state_free(SMTPD_STATE *state)
     myfree(state->namaddr);
     if (state->service)
         myfree(state->service);
+    if (state->sasl_method)
+        myfree(state->sasl_method);
+    if (state->sasl_username)
+        myfree(state->sasl_username);
     strbuf_free(state->helo);
     strbuf_free(state->sender);
     strbuf_free(state->first_rcpt);
@@ -156,8 +160,25 @@ smtpd_log_reject(SMTPD_STATE *state, const char *cmd, const char *rcpt)
              state->queue_id ? state->queue_id : "NOQUEUE", cmd, state->namaddr,
              STR(state->reply), STR(state->sender), rcpt ? " to=<" : "",
              rcpt ? smtpd_printable(tmp, rcpt, 256) : "", rcpt ? ">" : "",
-             state->protocol, STR(state->helo));
+             smtpd_proto_name(state), STR(state->helo));
     strbuf_free(tmp);
+}
+
+/*
+ * smtpd_proto_name - the protocol for Received: "with" and the logs: SMTP
+ * after HELO, ESMTP after EHLO, with S once TLS is on and A once the client
+ * authenticated (RFC 3848 section 2: ESMTPS, ESMTPA, ESMTPSA).
+ */
+const char *
+smtpd_proto_name(const SMTPD_STATE *state)
+{
+    static const char *const esmtp[] = {"ESMTP", "ESMTPS", "ESMTPA",
+                                        "ESMTPSA"};
+
+    if (strcmp(state->protocol, "ESMTP") != 0)
+        return state->protocol;
+    return esmtp[(state->tls_active ? 1 : 0)
+                 + (state->sasl_username != NULL ? 2 : 0)];
 }
 
 /* smtpd_helo_common - HELO and EHLO: remember the name, end a transaction */
