@@ -662,6 +662,20 @@ deliver_defer(DELIVER_REQUEST *req, size_t idx, const DSN *dsn)
     return dr_outcome(req, idx, dsn, DR_DEFER);
 }
 
+/* deliver_relay - an outcome another agent recorded for recipient idx */
+void
+deliver_relay(DELIVER_REQUEST *req, size_t idx, int result)
+{
+    if (idx >= req->rcpt_count)
+        msg_panic("deliver: recipient index %zu of %zu", idx, req->rcpt_count);
+    if (req->results[idx] != 0)
+        msg_panic("deliver: %s: second outcome for recipient %zu",
+                  req->queue_id, idx);
+    if (result == 0 || strchr("STBD", result) == NULL)
+        msg_panic("deliver: %s: bad relayed result %d", req->queue_id, result);
+    req->results[idx] = (char) result;
+}
+
 /* deliver_conn_done - the agent is connected: delays= c ends here */
 void
 deliver_conn_done(DELIVER_REQUEST *req)

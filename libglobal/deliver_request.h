@@ -57,6 +57,11 @@
  * Content reading: after deliver_content_line() returned 0 it keeps
  * returning 0 until deliver_content_rewind().
  * deliver_set_dead() marks the destination as failed as a whole.
+ *
+ * deliver_relay(req, idx, result) takes over the outcome that another
+ * agent recorded and logged for recipient idx (deliver_pass.h): result
+ * is its DEL_RESULT_* character; nothing is written or logged here.  A
+ * second outcome, a bad index or a bad character panics.
  */
 #include <sys/time.h>
 
@@ -112,6 +117,7 @@ extern int deliver_sent(DELIVER_REQUEST *req, size_t idx, const DSN *dsn);
 extern int deliver_bounce(DELIVER_REQUEST *req, size_t idx, const DSN *dsn);
 extern int deliver_defer(DELIVER_REQUEST *req, size_t idx, const DSN *dsn);
 
+extern void deliver_relay(DELIVER_REQUEST *req, size_t idx, int result);
 extern void deliver_conn_done(DELIVER_REQUEST *req);
 extern void deliver_set_dead(DELIVER_REQUEST *req, const char *reason);
 
