@@ -48,6 +48,7 @@ def del_user(name):
 
 class LocalBase(unittest.TestCase):
     MAIN_CF = {}
+    MASTER_EXTRA = ""  # more master.cf lines
 
     def setUp(self):
         if Instance is None:
@@ -57,7 +58,8 @@ class LocalBase(unittest.TestCase):
                 self.skipTest(prog + " not built")
         if os.geteuid() != 0:
             self.skipTest("local delivery needs root")
-        self.inst = Instance(name="local", master_cf=MASTER_CF)
+        self.inst = Instance(name="local",
+                             master_cf=MASTER_CF + self.MASTER_EXTRA)
         self.inst.__enter__()
         self.addCleanup(self.inst.__exit__, None, None, None)
         root = self.inst.root
