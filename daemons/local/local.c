@@ -108,6 +108,20 @@ local_pass(void *ctx, const char *service, const char *address, STRBUF *why)
     return deliver_pass(pc->req, pc->idx, service, address, why);
 }
 
+/* local_log - the log line of one destination of an expansion */
+static void
+local_log(void *ctx, const char *to, const char *status, const char *reason)
+{
+    LOCAL_PASS_CTX *pc = ctx;
+    DSN dsn;
+
+    memset(&dsn, 0, sizeof(dsn));
+    dsn.status = status;
+    dsn.reason = reason;
+    dsn.relay = "local";
+    deliver_log(pc->req, pc->idx, to, &dsn);
+}
+
 /* local_one - deliver to recipient idx of req */
 static void
 local_one(DELIVER_REQUEST *req, size_t idx)
@@ -243,6 +257,7 @@ local_pre_init(const char *service, char **argv)
     p->fallback_transport = mail_conf_str("fallback_transport");
     p->fallback_transport_maps = maps_param("fallback_transport_maps", 0);
     p->pass = local_pass;
+    p->log = local_log;
 }
 
 /* main - the single-server skeleton does the rest */

@@ -56,6 +56,8 @@ typedef struct LOCAL_PARAMS {
     MAPS *fallback_transport_maps;  /* fallback_transport_maps, NULL */
     int (*pass)(void *ctx, const char *service, const char *address,
                 STRBUF *why); /* deliver_pass: result char, -1 */
+    void (*log)(void *ctx, const char *to, const char *status,
+                const char *reason); /* one destination's log line */
 } LOCAL_PARAMS;
 
 /* One recipient's delivery while it expands. */
@@ -72,7 +74,8 @@ typedef struct LOCAL_STATE {
     int worst;                /* class of the worst outcome: 0, 2, 5, 4 */
     STRBUF *status;           /* its DSN status */
     STRBUF *reason;           /* and reason */
-    void *pass_ctx;           /* for p->pass */
+    void *pass_ctx;           /* for p->pass and p->log */
+    const char *dest;         /* the user an expansion reached, NULL */
     int outcomes;             /* local_outcome() calls */
     int passes;               /* of them, outcomes of another agent */
     int pass_result;          /* the last one's DEL_RESULT_* */

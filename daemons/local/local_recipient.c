@@ -64,7 +64,9 @@ local_outcome(LOCAL_STATE *state, const char *status, const char *fmt, ...)
     va_start(ap, fmt);
     strbuf_vsprintf_cat(text, fmt, ap);
     va_end(ap);
-    if (msg_verbose || cls != 2)
+    if (state->dest != NULL && state->p->log != NULL)
+        state->p->log(state->pass_ctx, state->dest, status, STR(text));
+    else if (msg_verbose || cls != 2)
         msg_info("%s: %s %s", state->rcpt, status, STR(text));
     state->outcomes++;
     if (local_rank(cls) > local_rank(state->worst)) {
@@ -284,6 +286,8 @@ local_pass(LOCAL_STATE *state, const char *service, const char *name)
         local_outcome(state, "4.3.0", "mail transport unavailable: %s: %s",
                       service, STR(why));
     } else {
+        /* The other agent logged this destination. */
+        state->dest = NULL;
         state->passes++;
         state->pass_result = res;
         local_outcome(state,
@@ -326,9 +330,15 @@ static void
 local_user(LOCAL_STATE *state, const char *name)
 {
     const LOCAL_PARAMS *p = state->p;
+    const char *at = strrchr(state->rcpt, '@');
+    const char *saved = state->dest;
+    STRBUF *dest = strbuf_create(100);
     struct passwd *pw;
     char *copy = mystrdup(name);
 
+    /* A user an alias or .forward named gets a log line of its own. */
+    strbuf_sprintf(dest, "%s%s", name, at ? at : "");
+    state->dest = state->level > 0 ? STR(dest) : NULL;
     errno = 0;
     pw = getpwnam(lowercase(copy));
     if (pw == NULL && errno != 0 && errno != ENOENT && errno != ESRCH)
@@ -346,6 +356,8 @@ local_user(LOCAL_STATE *state, const char *name)
         /* done */;
     else if (!local_luser(state, copy))
         local_outcome(state, "5.1.1", "unknown user: \"%s\"", copy);
+    state->dest = saved;
+    strbuf_free(dest);
     myfree(copy);
 }
 

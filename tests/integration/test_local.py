@@ -176,6 +176,16 @@ class LocalMboxTest(LocalBase):
         self.assertEqual(data.count(b"\nFrom " + SENDER.encode()), 1)
         self.assertIn(b"Delivered-To: inc@test.example", data)
 
+    def test_alias_destination_log_lines(self):
+        """Each user an alias reaches gets its own line, orig_to=<alias>."""
+        reply, qid = self.send(["list@test.example"])
+        self.assertEqual(reply["results"], "S", reply)
+        for u in (U1, U2):
+            self.inst.wait_log(r"%s: to=<%s@test.example>, "
+                               r"orig_to=<list@test.example>, relay=local, "
+                               r".*dsn=2\.0\.0, status=sent \(delivered to "
+                               r"mailbox\)" % (qid, u), timeout=10)
+
     def test_command(self):
         reply, _ = self.send(["cmd@test.example"])
         self.assertEqual(reply["results"], "S", reply)
