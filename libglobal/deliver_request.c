@@ -484,19 +484,18 @@ dr_safe_cat(STRBUF *out, const char *text)
     strbuf_free(safe);
 }
 
-/* dr_log - the Postfix-style line of one outcome */
+/* dr_log_line - the Postfix-style line: to, orig_to, relay, delays, dsn */
 static void
-dr_log(const DELIVER_REQUEST *req, size_t idx, const DSN *dsn,
-       const char *status)
+dr_log_line(const DELIVER_REQUEST *req, const char *to, const char *orig,
+            const DSN *dsn, const char *status)
 {
-    const RECIPIENT *r = req->rcpt + idx;
     STRBUF *line = strbuf_create(200);
 
     strbuf_strcat(line, "to=<");
-    dr_safe_cat(line, r->address);
-    if (r->orig != NULL && *r->orig && strcmp(r->orig, r->address) != 0) {
+    dr_safe_cat(line, to);
+    if (orig != NULL && *orig && strcmp(orig, to) != 0) {
         strbuf_strcat(line, ">, orig_to=<");
-        dr_safe_cat(line, r->orig);
+        dr_safe_cat(line, orig);
     }
     strbuf_strcat(line, ">, relay=");
     dr_safe_cat(line, dsn->relay != NULL && *dsn->relay ? dsn->relay : "none");
@@ -507,6 +506,31 @@ dr_log(const DELIVER_REQUEST *req, size_t idx, const DSN *dsn,
     strbuf_strcat(line, ")");
     msg_info("%s: %s", req->queue_id, STR(line));
     strbuf_free(line);
+}
+
+/* dr_log - the line of recipient idx's outcome */
+static void
+dr_log(const DELIVER_REQUEST *req, size_t idx, const DSN *dsn,
+       const char *status)
+{
+    const RECIPIENT *r = req->rcpt + idx;
+
+    dr_log_line(req, r->address, r->orig, dsn, status);
+}
+
+/* deliver_log - the line of one destination recipient idx expanded to */
+void
+deliver_log(const DELIVER_REQUEST *req, size_t idx, const char *to,
+            const DSN *dsn)
+{
+    char cls = dsn->status != NULL ? dsn->status[0] : '4';
+    const char *status = cls == '2'   ? dr_log_status[DR_SENT]
+                         : cls == '5' ? dr_log_status[DR_BOUNCE]
+                                      : dr_log_status[DR_DEFER];
+
+    if (idx >= req->rcpt_count)
+        msg_panic("deliver: recipient index %zu of %zu", idx, req->rcpt_count);
+    dr_log_line(req, to, req->rcpt[idx].address, dsn, status);
 }
 
 /* dr_warn - a warning about one recipient */
@@ -660,6 +684,20 @@ int
 deliver_defer(DELIVER_REQUEST *req, size_t idx, const DSN *dsn)
 {
     return dr_outcome(req, idx, dsn, DR_DEFER);
+}
+
+/* deliver_relay - an outcome another agent recorded for recipient idx */
+void
+deliver_relay(DELIVER_REQUEST *req, size_t idx, int result)
+{
+    if (idx >= req->rcpt_count)
+        msg_panic("deliver: recipient index %zu of %zu", idx, req->rcpt_count);
+    if (req->results[idx] != 0)
+        msg_panic("deliver: %s: second outcome for recipient %zu",
+                  req->queue_id, idx);
+    if (result == 0 || strchr("STBD", result) == NULL)
+        msg_panic("deliver: %s: bad relayed result %d", req->queue_id, result);
+    req->results[idx] = (char) result;
 }
 
 /* deliver_conn_done - the agent is connected: delays= c ends here */

@@ -57,6 +57,16 @@
  * Content reading: after deliver_content_line() returned 0 it keeps
  * returning 0 until deliver_content_rewind().
  * deliver_set_dead() marks the destination as failed as a whole.
+ *
+ * deliver_relay(req, idx, result) takes over the outcome that another
+ * agent recorded and logged for recipient idx (deliver_pass.h): result
+ * is its DEL_RESULT_* character; nothing is written or logged here.  A
+ * second outcome, a bad index or a bad character panics.
+ *
+ * deliver_log(req, idx, to, dsn) logs the Postfix-style line of one
+ * destination that recipient idx expanded to (an alias's member, say):
+ * to=<to>, orig_to=<recipient idx's address>, status from dsn's class
+ * (2 sent, 5 bounced, else deferred); it records nothing.
  */
 #include <sys/time.h>
 
@@ -112,6 +122,9 @@ extern int deliver_sent(DELIVER_REQUEST *req, size_t idx, const DSN *dsn);
 extern int deliver_bounce(DELIVER_REQUEST *req, size_t idx, const DSN *dsn);
 extern int deliver_defer(DELIVER_REQUEST *req, size_t idx, const DSN *dsn);
 
+extern void deliver_relay(DELIVER_REQUEST *req, size_t idx, int result);
+extern void deliver_log(const DELIVER_REQUEST *req, size_t idx, const char *to,
+                        const DSN *dsn);
 extern void deliver_conn_done(DELIVER_REQUEST *req);
 extern void deliver_set_dead(DELIVER_REQUEST *req, const char *reason);
 

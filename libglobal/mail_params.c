@@ -585,6 +585,12 @@ static const PARAM_DEF params[] = {
      "Deepest MIME nesting that is followed", 0},
     {"mime_boundary_length_limit", PARAM_INT, "2048",
      "Bytes of a MIME boundary that are compared", 0},
+    {"mailbox_transport_maps", PARAM_LIST, "",
+     "Per-user transports that deliver to the mailbox", 0},
+    {"fallback_transport", PARAM_STR, "",
+     "Transport for local users not in the password file", 0},
+    {"fallback_transport_maps", PARAM_LIST, "",
+     "Per-user transports for local users not in the password file", 0},
 };
 
 #define NPARAMS (sizeof(params) / sizeof(params[0]))

@@ -7,7 +7,10 @@
  * (docs/ipc.md, "Delivery agents") is read with deliver_request_read();
  * each recipient goes to local_recipient() (local_recipient.c: loop
  * check, aliases, .forward, mailbox, luser_relay) and its outcome is
- * recorded by deliver_src_result() with relay=local.  Addresses an
+ * recorded by deliver_src_result() with relay=local, or, when
+ * mailbox_transport or fallback_transport handed the recipient to another
+ * agent (deliver_pass) that recorded it, taken over with deliver_relay().
+ * Addresses an
  * expansion leads off this host go to cleanup as one new message
  * (local_resubmit), from owner-ALIAS when that alias exists, else from
  * the original sender, with "Delivered-To: RCPT" prepended so that a
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 #include "cleanup_clnt.h"
+#include "deliver_pass.h"
 #include "deliver_src.h"
 #include "local.h"
 #include "mail_conf.h"
@@ -89,18 +93,53 @@ local_resubmit(const char *sender, const ARGV *rcpts, const MAIL_COPY_SRC *src,
     return ret;
 }
 
+/* One recipient of a request, for local_pass(). */
+typedef struct LOCAL_PASS_CTX {
+    DELIVER_REQUEST *req;
+    size_t idx;
+} LOCAL_PASS_CTX;
+
+/* local_pass - mailbox or fallback delivery through another agent */
+static int
+local_pass(void *ctx, const char *service, const char *address, STRBUF *why)
+{
+    LOCAL_PASS_CTX *pc = ctx;
+
+    return deliver_pass(pc->req, pc->idx, service, address, why);
+}
+
+/* local_log - the log line of one destination of an expansion */
+static void
+local_log(void *ctx, const char *to, const char *status, const char *reason)
+{
+    LOCAL_PASS_CTX *pc = ctx;
+    DSN dsn;
+
+    memset(&dsn, 0, sizeof(dsn));
+    dsn.status = status;
+    dsn.reason = reason;
+    dsn.relay = "local";
+    deliver_log(pc->req, pc->idx, to, &dsn);
+}
+
 /* local_one - deliver to recipient idx of req */
 static void
 local_one(DELIVER_REQUEST *req, size_t idx)
 {
     STRBUF *reason = strbuf_create(100);
+    LOCAL_PASS_CTX pc = {req, idx};
     MAIL_COPY_SRC src;
     const char *status;
+    int relayed = 0;
 
     deliver_src_init(&src, req, idx);
-    status =
-        local_recipient(&local_params, &src, req->rcpt[idx].address, reason);
-    deliver_src_result(req, idx, status, STR(reason), "local");
+    status = local_recipient(&local_params, &src, req->rcpt[idx].address, &pc,
+                             &relayed, reason);
+    /* Another agent recorded and logged the only outcome: take it over. */
+    if (relayed)
+        deliver_relay(req, idx, relayed);
+    else
+        deliver_src_result(req, idx, status, STR(reason), "local");
     strbuf_free(reason);
 }
 
@@ -213,6 +252,12 @@ local_pre_init(const char *service, char **argv)
                mail_conf_time("deliver_lock_delay") * 1000);
     p->mbox.stale_time = (int) mail_conf_time("stale_lock_time");
     p->resubmit = local_resubmit;
+    p->mailbox_transport = mail_conf_str("mailbox_transport");
+    p->mailbox_transport_maps = maps_param("mailbox_transport_maps", 0);
+    p->fallback_transport = mail_conf_str("fallback_transport");
+    p->fallback_transport_maps = maps_param("fallback_transport_maps", 0);
+    p->pass = local_pass;
+    p->log = local_log;
 }
 
 /* main - the single-server skeleton does the rest */

@@ -49,7 +49,15 @@ typedef struct LOCAL_PARAMS {
     const char *queue_dir;       /* cleanup's, NULL: the cwd */
     int (*resubmit)(const char *sender, const ARGV *rcpts,
                     const MAIL_COPY_SRC *src, STRBUF *queue_id,
-                    STRBUF *why); /* sends forwarded copies */
+                    STRBUF *why);   /* sends forwarded copies */
+    const char *mailbox_transport;  /* mailbox_transport */
+    MAPS *mailbox_transport_maps;   /* mailbox_transport_maps, NULL */
+    const char *fallback_transport; /* fallback_transport */
+    MAPS *fallback_transport_maps;  /* fallback_transport_maps, NULL */
+    int (*pass)(void *ctx, const char *service, const char *address,
+                STRBUF *why); /* deliver_pass: result char, -1 */
+    void (*log)(void *ctx, const char *to, const char *status,
+                const char *reason); /* one destination's log line */
 } LOCAL_PARAMS;
 
 /* One recipient's delivery while it expands. */
@@ -66,6 +74,11 @@ typedef struct LOCAL_STATE {
     int worst;                /* class of the worst outcome: 0, 2, 5, 4 */
     STRBUF *status;           /* its DSN status */
     STRBUF *reason;           /* and reason */
+    void *pass_ctx;           /* for p->pass and p->log */
+    const char *dest;         /* the user an expansion reached, NULL */
+    int outcomes;             /* local_outcome() calls */
+    int passes;               /* of them, outcomes of another agent */
+    int pass_result;          /* the last one's DEL_RESULT_* */
 } LOCAL_STATE;
 
 /* Who a command or file delivery runs as. */
@@ -80,6 +93,7 @@ typedef struct LOCAL_PRIVS {
 /* local_recipient.c */
 extern const char *local_recipient(const LOCAL_PARAMS *p,
                                    const MAIL_COPY_SRC *src, const char *rcpt,
+                                   void *pass_ctx, int *relayed,
                                    STRBUF *reason);
 extern void local_outcome(LOCAL_STATE *state, const char *status,
                           const char *fmt, ...)

@@ -14,9 +14,12 @@
  *   3. else the user (getpwnam, case folded): the first forward_path
  *      file that exists ($home, $user, $extension, ${recipient_delimiter}
  *      substituted), read as the user, owned by the user, expanded with
- *      the user's privileges; else the mailbox (local_file.c);
- *   4. else luser_relay, when set ($user, $local, $extension, $domain
- *      substituted), else 5.1.1 unknown user.
+ *      the user's privileges; else mailbox_transport(_maps) when set
+ *      (p->pass: another agent records the outcome), also for a user the
+ *      password file does not know; else the mailbox (local_file.c);
+ *   4. else fallback_transport(_maps) when set, else luser_relay, when
+ *      set ($user, $local, $extension, $domain substituted), else 5.1.1
+ *      unknown user.
  * Addresses the expansion yields are delivered here when local (no
  * domain, or one in mydestination), else collected and sent as one new
  * message through p->resubmit ("forwarded as QUEUEID").  Every outcome
@@ -61,8 +64,11 @@ local_outcome(LOCAL_STATE *state, const char *status, const char *fmt, ...)
     va_start(ap, fmt);
     strbuf_vsprintf_cat(text, fmt, ap);
     va_end(ap);
-    if (msg_verbose || cls != 2)
+    if (state->dest != NULL && state->p->log != NULL)
+        state->p->log(state->pass_ctx, state->dest, status, STR(text));
+    else if (msg_verbose || cls != 2)
         msg_info("%s: %s %s", state->rcpt, status, STR(text));
+    state->outcomes++;
     if (local_rank(cls) > local_rank(state->worst)) {
         state->worst = cls;
         strbuf_strcpy(state->status, status);
@@ -258,22 +264,100 @@ local_luser(LOCAL_STATE *state, const char *name)
     return 1;
 }
 
-/* local_user - deliver to user name: .forward, mailbox, luser_relay */
+/* local_pass - hand the mailbox delivery of user name to service */
+static void
+local_pass(LOCAL_STATE *state, const char *service, const char *name)
+{
+    const char *at = strrchr(state->rcpt, '@');
+    STRBUF *addr = strbuf_create(100);
+    STRBUF *why = strbuf_create(100);
+    int res = -1;
+
+    /* The recipient itself, or a user an alias or .forward named. */
+    if (state->level == 0)
+        strbuf_strcpy(addr, state->rcpt);
+    else
+        strbuf_sprintf(addr, "%s%s", name, at ? at : "");
+    if (state->p->pass == NULL)
+        strbuf_strcpy(why, "not available");
+    else
+        res = state->p->pass(state->pass_ctx, service, STR(addr), why);
+    if (res < 0) {
+        local_outcome(state, "4.3.0", "mail transport unavailable: %s: %s",
+                      service, STR(why));
+    } else {
+        /* The other agent logged this destination. */
+        state->dest = NULL;
+        state->passes++;
+        state->pass_result = res;
+        local_outcome(state,
+                      res == 'B'   ? "5.0.0"
+                      : res == 'D' ? "4.0.0"
+                                   : "2.0.0",
+                      "delivered via %s service", service);
+    }
+    strbuf_free(addr);
+    strbuf_free(why);
+}
+
+/* local_transport - maps[name] or value as the transport; 0 when none */
+static int
+local_transport(LOCAL_STATE *state, const char *name, MAPS *maps,
+                const char *value)
+{
+    const char *found = NULL;
+
+    if (maps != NULL && (found = maps_find(maps, name, 0)) == NULL &&
+        maps->error != DICT_ERR_NONE) {
+        local_outcome(state, "4.3.0", "transport table lookup for %s failed",
+                      name);
+        return 1;
+    }
+    if (found == NULL || *found == 0)
+        found = value;
+    if (found == NULL || *found == 0)
+        return 0;
+    local_pass(state, found, name);
+    return 1;
+}
+
+/*
+ * local_user - deliver to user name: .forward, mailbox_transport(_maps),
+ * the mailbox; for a user not in the password file
+ * fallback_transport(_maps), luser_relay, or a bounce.
+ */
 static void
 local_user(LOCAL_STATE *state, const char *name)
 {
+    const LOCAL_PARAMS *p = state->p;
+    const char *at = strrchr(state->rcpt, '@');
+    const char *saved = state->dest;
+    STRBUF *dest = strbuf_create(100);
     struct passwd *pw;
     char *copy = mystrdup(name);
 
+    /* A user an alias or .forward named gets a log line of its own. */
+    strbuf_sprintf(dest, "%s%s", name, at ? at : "");
+    state->dest = state->level > 0 ? STR(dest) : NULL;
     errno = 0;
-    if ((pw = getpwnam(lowercase(copy))) == NULL) {
-        if (errno != 0 && errno != ENOENT && errno != ESRCH)
-            local_outcome(state, "4.3.0", "user lookup for %s failed: %s", copy,
-                          strerror(errno));
-        else if (!local_luser(state, copy))
-            local_outcome(state, "5.1.1", "unknown user: \"%s\"", copy);
-    } else if (!local_forward(state, pw))
+    pw = getpwnam(lowercase(copy));
+    if (pw == NULL && errno != 0 && errno != ENOENT && errno != ESRCH)
+        local_outcome(state, "4.3.0", "user lookup for %s failed: %s", copy,
+                      strerror(errno));
+    else if (pw != NULL && local_forward(state, pw))
+        /* done */;
+    else if (local_transport(state, copy, p->mailbox_transport_maps,
+                             p->mailbox_transport))
+        /* done */;
+    else if (pw != NULL)
         local_mailbox(state, pw);
+    else if (local_transport(state, copy, p->fallback_transport_maps,
+                             p->fallback_transport))
+        /* done */;
+    else if (!local_luser(state, copy))
+        local_outcome(state, "5.1.1", "unknown user: \"%s\"", copy);
+    state->dest = saved;
+    strbuf_free(dest);
     myfree(copy);
 }
 
@@ -368,10 +452,14 @@ local_send_forward(LOCAL_STATE *state)
     strbuf_free(why);
 }
 
-/* local_recipient - deliver to rcpt; the DSN status, reason in reason */
+/*
+ * local_recipient - deliver to rcpt; the DSN status, reason in reason.
+ * *relayed: the result character of another agent when its outcome (it
+ * recorded and logged it) is the recipient's only one, else 0.
+ */
 const char *
 local_recipient(const LOCAL_PARAMS *p, const MAIL_COPY_SRC *src,
-                const char *rcpt, STRBUF *reason)
+                const char *rcpt, void *pass_ctx, int *relayed, STRBUF *reason)
 {
     static char status[16];
     LOCAL_STATE state;
@@ -380,6 +468,7 @@ local_recipient(const LOCAL_PARAMS *p, const MAIL_COPY_SRC *src,
     int loop;
 
     local_state_init(&state, p, src, rcpt);
+    state.pass_ctx = pass_ctx;
     if ((loop = delivered_hdr_find(src, rcpt, why)) > 0)
         local_outcome(&state, "5.4.6", "mail forwarding loop for %s", rcpt);
     else if (loop < 0)
@@ -393,6 +482,7 @@ local_recipient(const LOCAL_PARAMS *p, const MAIL_COPY_SRC *src,
     }
     if (state.worst == 0)
         local_outcome(&state, "2.0.0", "discarded: no destination");
+    *relayed = state.outcomes == 1 && state.passes == 1 ? state.pass_result : 0;
     snprintf(status, sizeof(status), "%s", STR(state.status));
     strbuf_strcpy(reason, STR(state.reason));
     local_state_free(&state);

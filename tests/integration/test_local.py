@@ -48,6 +48,7 @@ def del_user(name):
 
 class LocalBase(unittest.TestCase):
     MAIN_CF = {}
+    MASTER_EXTRA = ""  # more master.cf lines
 
     def setUp(self):
         if Instance is None:
@@ -57,7 +58,8 @@ class LocalBase(unittest.TestCase):
                 self.skipTest(prog + " not built")
         if os.geteuid() != 0:
             self.skipTest("local delivery needs root")
-        self.inst = Instance(name="local", master_cf=MASTER_CF)
+        self.inst = Instance(name="local",
+                             master_cf=MASTER_CF + self.MASTER_EXTRA)
         self.inst.__enter__()
         self.addCleanup(self.inst.__exit__, None, None, None)
         root = self.inst.root
@@ -173,6 +175,16 @@ class LocalMboxTest(LocalBase):
         data = self.read(os.path.join(self.spool, U2))
         self.assertEqual(data.count(b"\nFrom " + SENDER.encode()), 1)
         self.assertIn(b"Delivered-To: inc@test.example", data)
+
+    def test_alias_destination_log_lines(self):
+        """Each user an alias reaches gets its own line, orig_to=<alias>."""
+        reply, qid = self.send(["list@test.example"])
+        self.assertEqual(reply["results"], "S", reply)
+        for u in (U1, U2):
+            self.inst.wait_log(r"%s: to=<%s@test.example>, "
+                               r"orig_to=<list@test.example>, relay=local, "
+                               r".*dsn=2\.0\.0, status=sent \(delivered to "
+                               r"mailbox\)" % (qid, u), timeout=10)
 
     def test_command(self):
         reply, _ = self.send(["cmd@test.example"])
