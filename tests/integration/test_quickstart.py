@@ -196,10 +196,20 @@ class InstallTest(unittest.TestCase):
             self.assertEqual(stat.S_IMODE(st.st_mode), 0o755)
         self.assertEqual(os.readlink(self.path("bin/mailq")),
                          os.path.join(self.prefix, "sbin", "sendmail"))
-        man1 = sorted(os.listdir(self.path("share/man/man1")))
-        want = sorted(n for n in os.listdir(os.path.join(REPO, "docs/man"))
-                      if n.endswith(".1"))
-        self.assertEqual(man1, want)
+        for sec in "158":
+            got = sorted(os.listdir(self.path(f"share/man/man{sec}")))
+            want = sorted(n for n in os.listdir(os.path.join(REPO, "docs/man"))
+                          if n.endswith("." + sec))
+            self.assertEqual(got, want)
+        with open(self.path("lib/systemd/system/postern.service")) as f:
+            unit = f.read()
+        sbin = os.path.join(self.prefix, "sbin")
+        for verb in ("start", "reload", "stop"):
+            self.assertIn(f"={sbin}/postern {verb}\n", unit)
+        self.assertIn("PIDFile=/", unit)
+        self.assertNotIn("@", unit)
+        self.assertFalse(os.path.exists(self.path("etc/postern/"
+                                                  "postern.service.in")))
         for name in ("main.cf", "master.cf"):
             st = os.stat(self.path(f"etc/postern/{name}"))
             self.assertEqual(stat.S_IMODE(st.st_mode), 0o644)
