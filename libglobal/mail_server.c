@@ -128,6 +128,23 @@ parse_flag(MAIL_SERVER *ms, int flag, const char *value)
     }
 }
 
+/*
+ * set_read_only_names - service_name and process_name, as Postfix has
+ * them: first among the overrides, so that -o syslog_name=x/$service_name
+ * in master.cf expands to the service's own name.
+ */
+static void
+set_read_only_names(MAIL_SERVER *ms)
+{
+    STRBUF *buf = strbuf_create(64);
+
+    strbuf_sprintf(buf, "service_name=%s", ms->service);
+    argv_insert(ms->overrides, 0, STR(buf));
+    strbuf_sprintf(buf, "process_name=%s", ms->progname);
+    argv_insert(ms->overrides, 1, STR(buf));
+    strbuf_free(buf);
+}
+
 /* parse_command_line - the master_proto.h options, then the arguments */
 static void
 parse_command_line(MAIL_SERVER *ms, int argc, char **argv)
@@ -148,6 +165,7 @@ parse_command_line(MAIL_SERVER *ms, int argc, char **argv)
         parse_flag(ms, flag, optarg);
     if (ms->service == NULL)
         usage(ms, "missing -n service");
+    set_read_only_names(ms);
     for (; optind < argc; optind++)
         argv_add(ms->args, argv[optind]);
     if (ms->config_dir == NULL)

@@ -200,6 +200,43 @@ START_TEST(test_verbose_exit)
 }
 END_TEST
 
+/* names_init - report the read-only names as main.cf expands them */
+static void
+names_init(const char *service, char **argv)
+{
+    char *name = mail_conf_str("syslog_name");
+    char *proc = mail_conf_str("process_name");
+
+    (void) service;
+    (void) argv;
+    skel_report("names %s %s", name, proc);
+    myfree(name);
+    myfree(proc);
+}
+
+/* run_names - the child's main, reporting the read-only names */
+static void
+run_names(int argc, char **argv)
+{
+    single_server_main(argc, argv, echo_service, MAIL_SERVER_POST_INIT,
+                       names_init, 0);
+}
+
+/* $service_name and $process_name expand in -o overrides. */
+START_TEST(test_service_name)
+{
+    STRBUF *buf = strbuf_create(100);
+    SKEL sk;
+
+    START(&sk, run_names, 0, NULL, "-n", "relay", "-t", "unix", "-o",
+          "syslog_name=pn/$service_name");
+    ck_assert_str_eq(await_init(&sk, buf), "names pn/relay skel");
+    terminate(&sk);
+    skel_stop(&sk);
+    strbuf_free(buf);
+}
+END_TEST
+
 /* PRE_INIT runs where we started, POST_INIT in queue_directory. */
 START_TEST(test_queue_directory)
 {
@@ -418,6 +455,7 @@ mail_server_suite(void)
     tcase_add_test(tc, test_config_warning);
     tcase_add_loop_test(tc, test_verbose_exit, 0, 2);
     tcase_add_test(tc, test_queue_directory);
+    tcase_add_test(tc, test_service_name);
     tcase_add_test(tc, test_privilege_drop);
     tcase_add_loop_test(tc, test_bad_owner, 0, 2);
     tcase_add_test(tc, test_not_root);
