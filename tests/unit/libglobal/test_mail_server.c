@@ -7,8 +7,10 @@
 #include <limits.h>
 #include <pwd.h>
 
+#include "mail_conf.h"
 #include "mail_server.h"
 #include "msg.h"
+#include "mymalloc.h"
 #include "test_main.h"
 #include "test_server.h"
 
