@@ -230,9 +230,10 @@ START_TEST(test_service_name)
     STRBUF *buf = strbuf_create(100);
     SKEL sk;
 
-    START(&sk, run_names, 0, NULL, "-n", "relay", "-t", "unix", "-o",
+    START(&sk, run_names, 0, NULL, "-n", "relay", "-o",
           "syslog_name=pn/$service_name");
-    ck_assert_str_eq(await_init(&sk, buf), "names pn/relay skel");
+    ck_assert_int_eq(skel_report_line(&sk, buf, 3000), 0);
+    ck_assert_str_eq(STR(buf), "names pn/relay skel");
     terminate(&sk);
     skel_stop(&sk);
     strbuf_free(buf);
