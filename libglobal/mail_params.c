@@ -76,7 +76,7 @@ static const PARAM_DEF params[] = {
     {"service_name", PARAM_STR, "",
      "The master.cf service name of the running daemon, read-only", 0},
     {"process_name", PARAM_STR, "",
-     "The program name of the running daemon, read-only", 0},
+     "The program name of the running daemon, read-only", PARAM_F_OURS},
     {"syslog_facility", PARAM_STR, "mail", "Syslog facility", 0},
     {"maillog_file", PARAM_STR, "",
      "Log file written through the postlog service (empty: syslog)", 0},
