@@ -29,11 +29,15 @@ class Sink:
     rcpt_reply(addr) and data_reply(addr) give reply lines; ehlo lists
     the EHLO keywords.  It records connections, commands, whether each
     MAIL arrived with its DATA already buffered (pipelined), and the
-    message content."""
+    message content.  sock: a TCP socket to bind to `bind` (address, port)
+    instead of 127.0.0.1 and a free port (netns.NetNs.socket()); greeting:
+    the first reply."""
 
     def __init__(self, ehlo=("PIPELINING", "SIZE 10240000", "8BITMIME"),
-                 rcpt_reply=None, lmtp=False, path=None, mail_wait=0.3):
+                 rcpt_reply=None, lmtp=False, path=None, mail_wait=0.3,
+                 sock=None, bind=("127.0.0.1", 0), greeting="220 sink ESMTP"):
         self.ehlo, self.lmtp, self.mail_wait = list(ehlo), lmtp, mail_wait
+        self.greeting = greeting
         self.rcpt_reply = rcpt_reply or (lambda a: "250 2.1.5 Ok")
         self.connections, self.commands, self.pipelined = 0, [], []
         self.messages, self.lock, self.stop = [], threading.Lock(), False
@@ -42,10 +46,11 @@ class Sink:
             self.sock.bind(path)
             os.chmod(path, 0o666)
         else:
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sock = sock or socket.socket(socket.AF_INET,
+                                              socket.SOCK_STREAM)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.port = free_port()
-            self.sock.bind(("127.0.0.1", self.port))
+            self.port = bind[1] or free_port()
+            self.sock.bind((bind[0], self.port))
         self.sock.listen(16)
         self.sock.settimeout(0.2)
         threading.Thread(target=self._accept, daemon=True).start()
@@ -84,7 +89,10 @@ class Sink:
             conn.settimeout(30)
 
     def _session(self, conn, f, send):
-        send("220 sink ESMTP")
+        send(self.greeting)
+        if not self.greeting.startswith("2"):
+            f.readline()  # QUIT
+            return
         rcpts = []
         for _ in range(10000):
             line = f.readline()
