@@ -8,6 +8,7 @@ Requests come from deliver_client.deliver() (qmgr's side); FakeBounce
 plays bounce/defer/trace.  MX lookups need a DNS server and are covered
 by the unit tests of dns_lookup on canned replies."""
 import os
+import re
 import select
 import socket
 import threading
@@ -328,13 +329,38 @@ class SmtpTest(unittest.TestCase):
         tcp = self.sink(lmtp=True)
         path = os.path.join(self.inst.root, "lmtp.sock")
         unix = self.sink(lmtp=True, path=path)
-        for hop in ("inet:127.0.0.1:%d" % tcp.port, "unix:" + path):
+        for hop, relay in (("inet:127.0.0.1:%d" % tcp.port,
+                            r"127\.0\.0\.1\[127\.0\.0\.1\]:%d" % tcp.port),
+                           ("unix:" + path, re.escape(path))):
             qf = self.queue(["ok@example.com", "lfail@example.com",
                              "lsoft@example.com"])
             r = self.send(qf, hop, service="lmtp")
             self.assertEqual((r["status"], r["results"]), (0, "SBD"), hop)
+            # One reply per recipient after DATA, each recorded as such.
+            qid = qf.queue_id
+            bounce = [e for e in self.bounce.entries("bounce")
+                      if e["queue_id"] == qid]
+            defer = [e for e in self.bounce.entries("defer")
+                     if e["queue_id"] == qid]
+            self.assertEqual([(e["address"], e["dsn_status"], e["diag"])
+                              for e in bounce],
+                             [("lfail@example.com", "5.1.1", "lmtp; 550 "
+                               "5.1.1 <lfail@example.com>: mailbox "
+                               "unavailable")])
+            self.assertEqual([(e["address"], e["dsn_status"]) for e in defer],
+                             [("lsoft@example.com", "4.2.2")])
+            for rcpt, status in (("ok", "sent"), ("lfail", "bounced"),
+                                 ("lsoft", "deferred")):
+                self.inst.wait_log(
+                    r"postern/lmtp\[\d+\]: %s: to=<%s@example\.com>, "
+                    r"relay=%s, .*status=%s .*" % (qid, rcpt, relay, status)
+                    + (r"\(in reply to end of DATA command\)"
+                       if rcpt != "ok" else ""), timeout=10)
         self.assertTrue(any(c.startswith("LHLO") for c in tcp.commands))
         self.assertEqual(len(unix.messages), 1)
+        self.assertEqual(unix.messages[0][0], ["ok@example.com",
+                                               "lfail@example.com",
+                                               "lsoft@example.com"])
         self.inst.wait_log(r"postern/lmtp\[\d+\]: \w+: to=<ok@example.com>, "
                            r"relay=%s, .*status=sent" % path, timeout=10)
 
