@@ -205,7 +205,13 @@ dns_mx_is_null(const DNS_MX *mx, size_t count)
     return count == 1 && mx[0].pref == 0 && mx[0].host[0] == 0;
 }
 
-/* dns_query - ask the resolver; the reply in buf, its length, or -1 */
+/*
+ * dns_query - ask the resolver; the reply in buf, its length, or -1.
+ * res_nquery() answers -1 with NO_DATA for a reply without records (the
+ * parsers never see it): that is "no MX record" (or "no address
+ * record"), which smtp_resolve tells apart from a name that does not
+ * exist to try the domain's own addresses (RFC 5321 section 5.1).
+ */
 static int
 dns_query(const char *name, int type, unsigned char *buf, size_t size,
           int *result, STRBUF *why)
@@ -223,9 +229,12 @@ dns_query(const char *name, int type, unsigned char *buf, size_t size,
         return len;
     switch (res.res_h_errno) {
         case HOST_NOT_FOUND:
-        case NO_DATA:
             *result = DNS_NOTFOUND;
             return strbuf_fail(why, 0, "Host not found");
+        case NO_DATA: /* the name exists: say so, as the parsers do */
+            *result = DNS_NOTFOUND;
+            return strbuf_fail(why, 0, "no %s record",
+                               type == ns_t_mx ? "MX" : "address");
         case TRY_AGAIN:
             *result = DNS_RETRY;
             return strbuf_fail(why, 0, "Host not found, try again");

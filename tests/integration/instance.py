@@ -275,8 +275,9 @@ class Instance:
     """A Postern instance in a temp folder; see the module comment."""
 
     def __init__(self, name="test", main_cf=None, master_cf=None,
-                 check=True):
+                 check=True, wrap=None):
         self.name = name
+        self.wrap = list(wrap or [])
         self.extra_main_cf = dict(main_cf or {})
         self.master_cf_text = master_cf
         self.run_check = check
@@ -388,7 +389,7 @@ class Instance:
         """Run `postern -c CONFIG_DIR ARGS`; a CompletedProcess with text
         output (files, not pipes: a daemon that keeps an inherited
         descriptor cannot make this hang)."""
-        cmd = [POSTERN, "-c", self.config_dir] + list(args)
+        cmd = self.wrap + [POSTERN, "-c", self.config_dir] + list(args)
         env = dict(os.environ, MAIL_CONFIG=self.config_dir)
         with tempfile.TemporaryFile() as out, \
                 tempfile.TemporaryFile() as err:

@@ -8,6 +8,7 @@ Requests come from deliver_client.deliver() (qmgr's side); FakeBounce
 plays bounce/defer/trace.  MX lookups need a DNS server and are covered
 by the unit tests of dns_lookup on canned replies."""
 import os
+import re
 import select
 import socket
 import threading
@@ -29,11 +30,15 @@ class Sink:
     rcpt_reply(addr) and data_reply(addr) give reply lines; ehlo lists
     the EHLO keywords.  It records connections, commands, whether each
     MAIL arrived with its DATA already buffered (pipelined), and the
-    message content."""
+    message content.  sock: a TCP socket to bind to `bind` (address, port)
+    instead of 127.0.0.1 and a free port (netns.NetNs.socket()); greeting:
+    the first reply."""
 
     def __init__(self, ehlo=("PIPELINING", "SIZE 10240000", "8BITMIME"),
-                 rcpt_reply=None, lmtp=False, path=None, mail_wait=0.3):
+                 rcpt_reply=None, lmtp=False, path=None, mail_wait=0.3,
+                 sock=None, bind=("127.0.0.1", 0), greeting="220 sink ESMTP"):
         self.ehlo, self.lmtp, self.mail_wait = list(ehlo), lmtp, mail_wait
+        self.greeting = greeting
         self.rcpt_reply = rcpt_reply or (lambda a: "250 2.1.5 Ok")
         self.connections, self.commands, self.pipelined = 0, [], []
         self.messages, self.lock, self.stop = [], threading.Lock(), False
@@ -42,10 +47,11 @@ class Sink:
             self.sock.bind(path)
             os.chmod(path, 0o666)
         else:
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sock = sock or socket.socket(socket.AF_INET,
+                                              socket.SOCK_STREAM)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.port = free_port()
-            self.sock.bind(("127.0.0.1", self.port))
+            self.port = bind[1] or free_port()
+            self.sock.bind((bind[0], self.port))
         self.sock.listen(16)
         self.sock.settimeout(0.2)
         threading.Thread(target=self._accept, daemon=True).start()
@@ -84,7 +90,10 @@ class Sink:
             conn.settimeout(30)
 
     def _session(self, conn, f, send):
-        send("220 sink ESMTP")
+        send(self.greeting)
+        if not self.greeting.startswith("2"):
+            f.readline()  # QUIT
+            return
         rcpts = []
         for _ in range(10000):
             line = f.readline()
@@ -320,13 +329,38 @@ class SmtpTest(unittest.TestCase):
         tcp = self.sink(lmtp=True)
         path = os.path.join(self.inst.root, "lmtp.sock")
         unix = self.sink(lmtp=True, path=path)
-        for hop in ("inet:127.0.0.1:%d" % tcp.port, "unix:" + path):
+        for hop, relay in (("inet:127.0.0.1:%d" % tcp.port,
+                            r"127\.0\.0\.1\[127\.0\.0\.1\]:%d" % tcp.port),
+                           ("unix:" + path, re.escape(path))):
             qf = self.queue(["ok@example.com", "lfail@example.com",
                              "lsoft@example.com"])
             r = self.send(qf, hop, service="lmtp")
             self.assertEqual((r["status"], r["results"]), (0, "SBD"), hop)
+            # One reply per recipient after DATA, each recorded as such.
+            qid = qf.queue_id
+            bounce = [e for e in self.bounce.entries("bounce")
+                      if e["queue_id"] == qid]
+            defer = [e for e in self.bounce.entries("defer")
+                     if e["queue_id"] == qid]
+            self.assertEqual([(e["address"], e["dsn_status"], e["diag"])
+                              for e in bounce],
+                             [("lfail@example.com", "5.1.1", "lmtp; 550 "
+                               "5.1.1 <lfail@example.com>: mailbox "
+                               "unavailable")])
+            self.assertEqual([(e["address"], e["dsn_status"]) for e in defer],
+                             [("lsoft@example.com", "4.2.2")])
+            for rcpt, status in (("ok", "sent"), ("lfail", "bounced"),
+                                 ("lsoft", "deferred")):
+                self.inst.wait_log(
+                    r"postern/lmtp\[\d+\]: %s: to=<%s@example\.com>, "
+                    r"relay=%s, .*status=%s .*" % (qid, rcpt, relay, status)
+                    + (r"\(in reply to end of DATA command\)"
+                       if rcpt != "ok" else ""), timeout=10)
         self.assertTrue(any(c.startswith("LHLO") for c in tcp.commands))
         self.assertEqual(len(unix.messages), 1)
+        self.assertEqual(unix.messages[0][0], ["ok@example.com",
+                                               "lfail@example.com",
+                                               "lsoft@example.com"])
         self.inst.wait_log(r"postern/lmtp\[\d+\]: \w+: to=<ok@example.com>, "
                            r"relay=%s, .*status=sent" % path, timeout=10)
 
