@@ -52,6 +52,7 @@ def mta_rows(runs):
             pn = pick(runs, f"{scen}/postern", field)
             if any(v is not None for v in pf + pn):
                 rows.append((f"{scen}: {label}", pf, pn, fmt))
+    rows += program_cpu_rows(runs)
     progs = set()
     for run in runs:
         for key, res in run.items():
@@ -63,6 +64,26 @@ def mta_rows(runs):
         pf = [v / MB if v else None for v in pf]
         pn = [v / MB if v else None for v in pn]
         rows.append((f"peak RSS MB: {prog}", pf, pn, "{:.1f}"))
+    return rows
+
+
+def program_cpu_rows(runs):
+    """Rows of sampled CPU per 1000 messages per program and scenario,
+    the programs that used at least 0.01 s in some run."""
+    rows = []
+    for scen in ("relay", "local"):
+        progs = set()
+        for run in runs:
+            for name in ("postfix", "postern"):
+                got = run.get(f"{scen}/{name}", {}).get("cpu_by_program", {})
+                progs.update(p for p, v in got.items() if v >= 0.01)
+        for prog in sorted(progs):
+            pf = [r.get(f"{scen}/postfix", {}).get("cpu_by_program", {})
+                  .get(prog) for r in runs]
+            pn = [r.get(f"{scen}/postern", {}).get("cpu_by_program", {})
+                  .get(prog) for r in runs]
+            rows.append((f"{scen}: CPU s/1000 (sampled): {prog}", pf, pn,
+                         "{:.2f}"))
     return rows
 
 
