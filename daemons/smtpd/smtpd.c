@@ -11,10 +11,12 @@
  * "disconnect from NAME[ADDR] ... commands=N".  A bad parameter value
  * is fatal at start (mail_conf's getters); nothing a client does is.
  */
+#include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "mail_conf.h"
 #include "mail_server.h"
@@ -80,15 +82,26 @@ smtpd_pre_init(const char *service, char **argv)
     smtpd_check_init();
 }
 
-/* smtpd_early_talker - input before our greeting (RFC 2920 section 3.1) */
+/*
+ * smtpd_early_talker - input before our greeting (RFC 2920 section 3.1).
+ * A client that hung up without a word makes poll() say "readable" too:
+ * only a byte that recv(MSG_PEEK) sees counts (ENOTSOCK: trust poll).
+ */
 static void
 smtpd_early_talker(SMTPD_STATE *state)
 {
     struct pollfd pfd;
+    char c;
+    ssize_t n;
+    int early = stream_buffered(state->client) > 0;
 
     pfd.fd = stream_fd(state->client);
     pfd.events = POLLIN;
-    if (stream_buffered(state->client) > 0 || poll(&pfd, 1, 0) > 0)
+    if (!early && poll(&pfd, 1, 0) > 0) {
+        n = recv(pfd.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        early = n > 0 || (n < 0 && errno == ENOTSOCK);
+    }
+    if (early)
         msg_info("improper command pipelining after CONNECT from %s",
                  state->namaddr);
 }

@@ -480,6 +480,22 @@ class SmtpdStrictTest(unittest.TestCase):
         self.srv.inst.wait_log(r"improper command pipelining after CONNECT "
                                r"from localhost\[127\.0\.0\.1\]")
 
+    def test_silent_hangup_is_not_pipelining(self):
+        # A client that connects and closes without a word (a port probe)
+        # is a lost connection, not an early talker.
+        first = self.srv.raw()
+        self.assertEqual(first.reply()[0], 220)
+        since = self.srv.inst.log_size()
+        s = socket.create_connection(("127.0.0.1", self.srv.port))
+        s.close()
+        time.sleep(0.3)
+        self.assertEqual(first.cmd("QUIT\r\n")[0], 221)
+        first.close()
+        self.srv.inst.wait_log(r"lost connection after CONNECT from "
+                               r"localhost\[127\.0\.0\.1\]", since=since)
+        self.assertNotIn("improper command pipelining",
+                         self.srv.inst.log()[since:])
+
     def test_queue_minfree(self):
         conf = self.srv.inst.extra_main_cf
         self.srv.inst.stop()
