@@ -78,6 +78,7 @@ smtpd_pre_init(const char *service, char **argv)
     (void) argv;
     smtpd_params_init();
     smtpd_check_init();
+    smtpd_sasl_init();
 }
 
 /* smtpd_early_talker - input before our greeting (RFC 2920 section 3.1) */
