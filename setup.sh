@@ -31,7 +31,7 @@ cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf pkg-config libdb5.3-dev libssl-dev \
 libbsd-dev check lcov libpcre2-dev python3 swaks clang libclang-rt-14-dev \
-openssl dovecot-core dnsmasq-base iproute2 man-db groff"
+openssl dovecot-core dnsmasq-base iproute2 man-db groff libcrypt-dev"
 
 BUILD_ONLY=
 RUN=${POSTERN_RUN:-run}

@@ -45,6 +45,7 @@
 #define PARAM_F_PATH     (1 << 0) /* an installation path */
 #define PARAM_F_OURS     (1 << 1) /* names our product, not Postfix */
 #define PARAM_F_COMPUTED (1 << 2) /* computed from the host at run time */
+#define PARAM_F_EXT      (1 << 3) /* a Postern extension: not Postfix's */
 
 typedef struct PARAM_DEF {
     const char *name;

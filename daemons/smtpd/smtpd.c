@@ -80,6 +80,7 @@ smtpd_pre_init(const char *service, char **argv)
     (void) argv;
     smtpd_params_init();
     smtpd_check_init();
+    smtpd_sasl_init();
 }
 
 /*

@@ -43,6 +43,7 @@ extern SMTPD_PARAMS smtpd_params;
 enum {
     SMTPD_CMD_HELO,
     SMTPD_CMD_EHLO,
+    SMTPD_CMD_AUTH,
     SMTPD_CMD_MAIL,
     SMTPD_CMD_RCPT,
     SMTPD_CMD_DATA,
@@ -69,6 +70,8 @@ typedef struct SMTPD_STATE {
     int tls_active;         /* a STARTTLS or wrapper-mode handshake done */
     char *sasl_method;      /* AUTH mechanism that succeeded, or NULL */
     char *sasl_username;    /* the authenticated login, or NULL */
+    char *sasl_sender;      /* MAIL FROM's AUTH=<mailbox>, or NULL */
+    struct SMTPD_SASL *sasl; /* the SASL back-end's connection state */
     int trusted;            /* the client is in mynetworks */
     int access_denied;      /* client rejected at connect: 503 to all */
     char *service;          /* master.cf service name, for anvil */
@@ -142,6 +145,15 @@ extern int smtpd_check_queue(SMTPD_STATE *state, STRBUF *reply);
 extern void smtpd_fate(SMTPD_STATE *state, int action, const char *text);
 extern int smtpd_check_hostname(const char *name, int need_dot);
 
+/* smtpd_sasl.c: AUTH (RFC 4954). */
+extern void smtpd_sasl_init(void);
+extern int smtpd_sasl_offered(SMTPD_STATE *state);
+extern void smtpd_sasl_ehlo(SMTPD_STATE *state);
+extern int smtpd_sasl_auth(SMTPD_STATE *state, const char *args, size_t len);
+extern int smtpd_sasl_mail_opt(SMTPD_STATE *state, STRBUF *reply);
+extern int smtpd_sasl_header(void);
+extern void smtpd_sasl_free(SMTPD_STATE *state);
+
 /* smtpd_anvil.c: connection and rate limits. */
 extern void smtpd_anvil_init(void);
 extern int smtpd_anvil_connect(SMTPD_STATE *state, const char *service,
@@ -149,5 +161,6 @@ extern int smtpd_anvil_connect(SMTPD_STATE *state, const char *service,
 extern void smtpd_anvil_disconnect(SMTPD_STATE *state);
 extern int smtpd_anvil_message(SMTPD_STATE *state, STRBUF *reply);
 extern int smtpd_anvil_rcpt(SMTPD_STATE *state, STRBUF *reply);
+extern int smtpd_anvil_auth(SMTPD_STATE *state, STRBUF *reply);
 
 #endif

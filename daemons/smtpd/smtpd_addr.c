@@ -384,8 +384,16 @@ addr_mail_param(const ADDR_PARAM *p, long limit, SMTPD_MAIL_ARGS *args,
         args->smtputf8 = 1;
         return 0;
     }
-    if (addr_key_is(p, "AUTH"))
-        return 0; /* RFC 4954 section 5: ignored when AUTH is not offered */
+    if (addr_key_is(p, "AUTH")) {
+        /* RFC 4954 section 5: AUTH=<mailbox> or AUTH=<>, as xtext. */
+        if (args->has_auth || p->value == NULL || p->value_len == 0 ||
+            p->value_len > 500 ||
+            xtext_decode(p->value, p->value_len, SMTPD_XTEXT_MAX,
+                         args->auth ? args->auth : reply) < 0)
+            return strbuf_fail(reply, 0, "501 5.5.4 Bad AUTH parameter value");
+        args->has_auth = 1;
+        return 0;
+    }
     /* RFC 5321 section 4.1.1.11: unrecognised parameters are 555. */
     return strbuf_fail(reply, 0, "555 5.5.4 Unsupported option: %.*s",
                        (int) (p->key_len > 64 ? 64 : p->key_len), p->key);
@@ -403,6 +411,9 @@ smtpd_addr_mail_args(const char *text, size_t len, long size_limit,
     args->body_8bit = args->smtputf8 = 0;
     args->ret[0] = 0;
     strbuf_reset(args->envid);
+    args->has_auth = 0;
+    if (args->auth)
+        strbuf_reset(args->auth);
     if (addr_params(text, len, params, &n, reply) < 0)
         return -1;
     for (i = 0; i < n; i++)

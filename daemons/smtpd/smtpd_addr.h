@@ -38,6 +38,8 @@ typedef struct SMTPD_MAIL_ARGS {
     int smtputf8;  /* SMTPUTF8 */
     char ret[8];   /* RET=FULL or HDRS, "" when absent */
     STRBUF *envid; /* ENVID=, decoded; caller-owned */
+    int has_auth;  /* AUTH= (RFC 4954 section 5) was given */
+    STRBUF *auth;  /* its value, decoded; caller-owned, may be NULL */
 } SMTPD_MAIL_ARGS;
 
 /* What RCPT TO's parameters said. */

@@ -1,7 +1,8 @@
 /*
  * smtpd_anvil - smtpd(8)'s client limits, counted by anvil(8):
  * smtpd_client_connection_count_limit, smtpd_client_connection_rate_limit,
- * smtpd_client_message_rate_limit and smtpd_client_recipient_rate_limit
+ * smtpd_client_message_rate_limit, smtpd_client_recipient_rate_limit and
+ * smtpd_client_auth_rate_limit
  * (0 = no limit), for every client except smtpd_client_event_limit_
  * exceptions (default $mynetworks).
  *
@@ -10,7 +11,8 @@
  * Postfix's "421 4.7.0 HOST Error: too many connections from ADDR" in
  * reply when a limit is passed (the caller hangs up);
  * smtpd_anvil_disconnect() undoes the count.  smtpd_anvil_message() (at
- * MAIL) and smtpd_anvil_rcpt() (at RCPT) return -1 with a 450 4.7.1
+ * MAIL), smtpd_anvil_rcpt() (at RCPT) and smtpd_anvil_auth() (at
+ * AUTH) return -1 with a 450 4.7.1
  * reply.  Each over-limit event logs Postfix's warning.  When anvil
  * cannot be asked the client goes unlimited (anvil_clnt.c logs why).
  */
@@ -28,6 +30,7 @@
 static ANVIL_CLNT *anvil;
 static MATCH_LIST *exceptions;
 static long count_limit, conn_rate_limit, msg_rate_limit, rcpt_rate_limit;
+static long auth_rate_limit;
 
 /* smtpd_anvil_init - read the limits */
 void
@@ -37,10 +40,11 @@ smtpd_anvil_init(void)
     conn_rate_limit = mail_conf_long("smtpd_client_connection_rate_limit");
     msg_rate_limit = mail_conf_long("smtpd_client_message_rate_limit");
     rcpt_rate_limit = mail_conf_long("smtpd_client_recipient_rate_limit");
+    auth_rate_limit = mail_conf_long("smtpd_client_auth_rate_limit");
     exceptions = match_list_param("smtpd_client_event_limit_exceptions",
                                   MATCH_NAMADR);
     if (count_limit > 0 || conn_rate_limit > 0 || msg_rate_limit > 0 ||
-        rcpt_rate_limit > 0)
+        rcpt_rate_limit > 0 || auth_rate_limit > 0)
         anvil = anvil_clnt_create();
 }
 
@@ -124,4 +128,12 @@ smtpd_anvil_rcpt(SMTPD_STATE *state, STRBUF *reply)
 {
     return anvil_rate(state, anvil_clnt_recipient, rcpt_rate_limit,
                       "Recipient address", "too many recipients", reply);
+}
+
+/* smtpd_anvil_auth - one AUTH command; -1 when over the rate */
+int
+smtpd_anvil_auth(SMTPD_STATE *state, STRBUF *reply)
+{
+    return anvil_rate(state, anvil_clnt_auth, auth_rate_limit, "AUTH command",
+                      "too many AUTH commands", reply);
 }

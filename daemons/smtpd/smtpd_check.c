@@ -72,6 +72,7 @@ static size_t ntables;
 static MATCH_LIST *mynetworks, *mydestination, *relay_domains;
 static MATCH_LIST *valias_domains, *vmbox_domains;
 static MAPS *local_rcpt_maps, *valias_maps, *vmbox_maps, *relay_rcpt_maps;
+static MAPS *sender_login_maps; /* smtpd_sender_login_maps */
 
 static struct {
     int delay_reject;
@@ -226,6 +227,8 @@ smtpd_check_init(void)
     valias_maps = maps_param("virtual_alias_maps", DICT_FLAG_FOLD_FIX);
     vmbox_maps = maps_param("virtual_mailbox_maps", DICT_FLAG_FOLD_FIX);
     relay_rcpt_maps = maps_param("relay_recipient_maps", DICT_FLAG_FOLD_FIX);
+    sender_login_maps =
+        maps_param("smtpd_sender_login_maps", DICT_FLAG_FOLD_FIX);
     for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
         lists[i].words = check_split(lists[i].param);
         check_open_tables(lists + i);
@@ -715,9 +718,9 @@ check_policy_attrs(CHECK *ch, const char *service)
     POLICY_ATTR("reverse_client_name=%s", s->name);
     POLICY_ATTR("server_address=%s", s->server_addr ? s->server_addr : "");
     POLICY_ATTR("instance=%lx.%lx", (unsigned long) getpid(), s->instance);
-    POLICY_ATTR("sasl_method=%s", "");
-    POLICY_ATTR("sasl_username=%s", "");
-    POLICY_ATTR("sasl_sender=%s", "");
+    POLICY_ATTR("sasl_method=%s", s->sasl_method ? s->sasl_method : "");
+    POLICY_ATTR("sasl_username=%s", s->sasl_username ? s->sasl_username : "");
+    POLICY_ATTR("sasl_sender=%s", s->sasl_sender ? s->sasl_sender : "");
     POLICY_ATTR("size=%ld",
                 s->mail_args.size > 0 ? s->mail_args.size : s->msg_size);
     POLICY_ATTR("ccert_subject=%s", "");
@@ -809,6 +812,56 @@ check_class(const char *name)
     return NULL;
 }
 
+/* check_login_owns - is login among the owners a table lists? */
+static int
+check_login_owns(const char *owners, const char *login)
+{
+    ARGV *names = argv_split(owners, ", \t\r\n");
+    size_t i;
+    int found = 0;
+
+    for (i = 0; i < names->argc && !found; i++)
+        found = strcasecmp(names->argv[i], login) == 0;
+    argv_free(names);
+    return found;
+}
+
+/*
+ * check_sender_login - the reject_*_sender_login_mismatch family, with
+ * Postfix's meanings: "authenticated" rejects a logged-in client whose
+ * login does not own the sender in smtpd_sender_login_maps (an unlisted
+ * sender counts as not owned, except for "known"); "unauthenticated"
+ * rejects a client that did not log in when the sender has an owner.
+ */
+static int
+check_sender_login(CHECK *ch, const char *name)
+{
+    const char *login = ch->state->sasl_username, *owners;
+    MAIL_ADDR_FIND_OPTS opts = {cf.delims, 1, 0, 0};
+    int known = strcasecmp(name, "reject_known_sender_login_mismatch") == 0;
+    int want_auth = strncasecmp(name, "reject_unauth", 13) != 0;
+    int want_unauth = strncasecmp(name, "reject_auth", 11) != 0;
+
+    if (sender_login_maps == NULL || ch->sender == NULL || *ch->sender == 0)
+        return CHK_DUNNO;
+    owners = mail_addr_find(sender_login_maps, ch->sender, &opts, NULL);
+    if (owners == NULL && sender_login_maps->error)
+        return check_tempfail(ch, ch->subj);
+    if (login && want_auth) {
+        if ((owners == NULL && !known) ||
+            (owners != NULL && !check_login_owns(owners, login)))
+            return check_reply(ch, 553, "5.7.1",
+                               "<%s>: Sender address rejected: not owned by "
+                               "user %s",
+                               ch->sender, login);
+    } else if (login == NULL && want_unauth && owners != NULL) {
+        return check_reply(ch, 553, "5.7.1",
+                           "<%s>: Sender address rejected: not logged in",
+                           ch->sender);
+    }
+    return CHK_DUNNO;
+}
+
 /* check_simple - a restriction without an argument */
 static int
 check_simple(CHECK *ch, const char *name)
@@ -846,7 +899,12 @@ check_simple(CHECK *ch, const char *name)
     if (!strcasecmp(name, "reject_non_fqdn_recipient"))
         return check_fqdn_addr(ch, ch->rcpt, "Recipient address");
     if (!strcasecmp(name, "permit_sasl_authenticated"))
-        return CHK_DUNNO; /* no AUTH yet */
+        return s->sasl_username ? CHK_OK : CHK_DUNNO;
+    if (strcasecmp(name, "reject_sender_login_mismatch") == 0 ||
+        strcasecmp(name, "reject_authenticated_sender_login_mismatch") == 0 ||
+        strcasecmp(name, "reject_known_sender_login_mismatch") == 0 ||
+        strcasecmp(name, "reject_unauthenticated_sender_login_mismatch") == 0)
+        return check_sender_login(ch, name);
     return check_config_error(ch, "unknown smtpd restriction", name);
 }
 

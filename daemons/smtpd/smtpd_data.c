@@ -50,7 +50,14 @@ smtpd_data_open(SMTPD_STATE *state)
         return -1;
     }
     state->queue_id = mystrdup(cleanup_clnt_queue_id(state->cleanup));
-    msg_info("%s: client=%s", state->queue_id, state->namaddr);
+    /* Postfix's form: the SASL login, when there is one, on this line. */
+    msg_info("%s: client=%s%s%s%s%s%s%s", state->queue_id, state->namaddr,
+             state->sasl_method ? ", sasl_method=" : "",
+             state->sasl_method ? state->sasl_method : "",
+             state->sasl_username ? ", sasl_username=" : "",
+             state->sasl_username ? state->sasl_username : "",
+             state->sasl_sender ? ", sasl_sender=" : "",
+             state->sasl_sender ? state->sasl_sender : "");
     cleanup_clnt_sender(state->cleanup, STR(state->sender));
     data_attr(state, MAIL_ATTR_RWR_CONTEXT, "remote");
     data_attr(state, MAIL_ATTR_CLIENT_NAME, state->name);
@@ -58,6 +65,9 @@ smtpd_data_open(SMTPD_STATE *state)
     data_attr(state, MAIL_ATTR_CLIENT_PORT, state->port);
     data_attr(state, MAIL_ATTR_HELO_NAME, STR(state->helo));
     data_attr(state, MAIL_ATTR_PROTO_NAME, smtpd_proto_name(state));
+    data_attr(state, MAIL_ATTR_SASL_METHOD, state->sasl_method);
+    data_attr(state, MAIL_ATTR_SASL_USER, state->sasl_username);
+    data_attr(state, MAIL_ATTR_SASL_SENDER, state->sasl_sender);
     data_attr(state, MAIL_ATTR_DSN_ENVID, STR(a->envid));
     data_attr(state, MAIL_ATTR_DSN_RET, a->ret);
     data_attr(state, MAIL_ATTR_ENCODING, a->body_8bit ? "8bitmime" : "7bit");
@@ -76,6 +86,9 @@ data_received(SMTPD_STATE *state)
     strbuf_sprintf(hdr, "Received: from %s (%s [%s])\n",
                    LEN(state->helo) ? STR(state->helo) : state->name,
                    state->name, state->addr);
+    if (state->sasl_username && smtpd_sasl_header())
+        strbuf_sprintf_cat(hdr, "\t(Authenticated sender: %s)\n",
+                           state->sasl_username);
     strbuf_sprintf_cat(hdr, "\tby %s (%s) with %s id %s",
                        smtpd_params.myhostname, smtpd_params.mail_name,
                        smtpd_proto_name(state), state->queue_id);

@@ -30,11 +30,11 @@
 SMTPD_PARAMS smtpd_params;
 
 static const char *const cmd_names[SMTPD_NCMDS] = {
-    "helo", "ehlo", "mail", "rcpt", "data", "bdat",   "rset",
-    "noop", "vrfy", "etrn", "help", "quit", "unknown"};
+    "helo", "ehlo", "auth", "mail", "rcpt", "data",   "bdat",
+    "rset", "noop", "vrfy", "etrn", "help", "quit",   "unknown"};
 static const char *const cmd_upper[SMTPD_NCMDS] = {
-    "HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT",   "RSET",
-    "NOOP", "VRFY", "ETRN", "HELP", "QUIT", "UNKNOWN"};
+    "HELO", "EHLO", "AUTH", "MAIL", "RCPT", "DATA",   "BDAT",
+    "RSET", "NOOP", "VRFY", "ETRN", "HELP", "QUIT",   "UNKNOWN"};
 
 /* smtpd_state_create - the state of one connection */
 SMTPD_STATE *
@@ -58,6 +58,7 @@ smtpd_state_create(STREAM *client, const char *addr, const char *port,
     state->sender = strbuf_create(0);
     state->first_rcpt = strbuf_create(0);
     state->mail_args.envid = strbuf_create(0);
+    state->mail_args.auth = strbuf_create(0);
     state->rcpt_args.orcpt = strbuf_create(0);
     state->line = strbuf_create(0);
     state->reply = strbuf_create(0);
@@ -83,6 +84,9 @@ smtpd_reset(SMTPD_STATE *state)
     state->data_crlf = 0;
     strbuf_reset(state->sender);
     strbuf_reset(state->first_rcpt);
+    if (state->sasl_sender)
+        myfree(state->sasl_sender);
+    state->sasl_sender = NULL;
     state->hold = state->discard = 0;
     if (state->filter)
         myfree(state->filter);
@@ -109,10 +113,12 @@ smtpd_state_free(SMTPD_STATE *state)
         myfree(state->sasl_method);
     if (state->sasl_username)
         myfree(state->sasl_username);
+    smtpd_sasl_free(state);
     strbuf_free(state->helo);
     strbuf_free(state->sender);
     strbuf_free(state->first_rcpt);
     strbuf_free(state->mail_args.envid);
+    strbuf_free(state->mail_args.auth);
     strbuf_free(state->rcpt_args.orcpt);
     strbuf_free(state->line);
     strbuf_free(state->reply);
@@ -226,7 +232,9 @@ smtpd_ehlo(SMTPD_STATE *state, const char *args, size_t len)
         stream_puts(c, "250-SIZE\r\n");
     if (!smtpd_params.disable_vrfy)
         stream_puts(c, "250-VRFY\r\n");
-    stream_puts(c, "250-ETRN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
+    stream_puts(c, "250-ETRN\r\n");
+    smtpd_sasl_ehlo(state);
+    stream_puts(c, "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
                    "250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n");
     return 0;
 }
@@ -291,6 +299,7 @@ smtpd_mail(SMTPD_STATE *state, const char *args, size_t len)
         (smtpd_8bit(STR(state->sender)) && !state->mail_args.smtputf8 &&
          strbuf_strcpy(state->buf, "553 5.6.7 Must declare SMTPUTF8 to send "
                                    "unicode address") >= 0) ||
+        smtpd_sasl_mail_opt(state, state->buf) < 0 ||
         smtpd_check_queue(state, state->buf) < 0 ||
         smtpd_check_mail(state, STR(state->sender), state->buf) < 0) {
         /* state->buf holds the reply */
@@ -541,6 +550,7 @@ static const struct {
 } cmds[] = {
     {"HELO", SMTPD_CMD_HELO, smtpd_helo, 0},
     {"EHLO", SMTPD_CMD_EHLO, smtpd_ehlo, 0},
+    {"AUTH", SMTPD_CMD_AUTH, smtpd_sasl_auth, 0},
     {"MAIL", SMTPD_CMD_MAIL, smtpd_mail, 1},
     {"RCPT", SMTPD_CMD_RCPT, smtpd_rcpt, 1},
     {"DATA", SMTPD_CMD_DATA, smtpd_data_cmd, 0},

@@ -36,6 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t verb, off, used;
 
     m.envid = strbuf_create(0);
+    m.auth = NULL;
     r.orcpt = strbuf_create(0);
     if (smtpd_addr_verb(line, size, &verb, &off) == 0 && off <= size &&
         size - off >= 5) {

@@ -22,6 +22,8 @@ EXCEPTIONS = {
     "mail_name", "mail_version", "syslog_name", "alias_maps",
     # Postfix 3.9's anti-smuggling default, not 3.7's "no" (docs/smtpd.md).
     "smtpd_forbid_bare_newline",
+    # A Postern extension: the built-in SASL back-end's users (docs/sasl.md).
+    "smtpd_sasl_users_maps",
 }
 # Computed from the host: compared with a live Postfix on this host only.
 COMPUTED = {"myhostname", "mydomain", "mynetworks"}

@@ -43,6 +43,8 @@ START_TEST(test_table_matches_postfix)
         if (i > 0)
             ck_assert_msg(strcmp(tab[i - 1].name, tab[i].name) < 0,
                           "not sorted or duplicate: %s", tab[i].name);
+        if (tab[i].flags & PARAM_F_EXT)
+            continue; /* a Postern extension: no Postfix default */
         ck_assert_msg(postfix_param_known(tab[i].name), "%s: not Postfix's",
                       tab[i].name);
         ck_assert(postfix_default(tab[i].name, want, sizeof(want)));

@@ -95,6 +95,11 @@ static const struct {
     {"envid ctl", " ENVID=a+0Db", "501 5.5.4 Bad ENVID parameter"},
     {"envid lower hex", " ENVID=a+2bb", "501 5.5.4 Bad ENVID parameter"},
     {"unknown", " FOO=1", "555 5.5.4 Unsupported option: FOO"},
+    {"auth null", " AUTH=<>", "-1 0 0   AUTH=<>"},
+    {"auth xtext", " AUTH=a+2Bb@example.org", "-1 0 0   AUTH=a+b@example.org"},
+    {"auth lower hex", " AUTH=a+2b", "501 5.5.4 Bad AUTH parameter value"},
+    {"auth empty", " AUTH=", "501 5.5.4 Bad AUTH parameter value"},
+    {"auth twice", " AUTH=<> AUTH=<>", "501 5.5.4 Bad AUTH parameter value"},
     {"too many", " A A A A A A A A A A A A A A A A A",
      "501 5.5.4 Error: too many parameters"},
 };
@@ -106,14 +111,18 @@ START_TEST(test_mail_args)
     const char *in = mail_cases[_i].input;
 
     a.envid = strbuf_create(0);
-    if (smtpd_addr_mail_args(in, strlen(in), 20000, &a, why) == 0)
+    a.auth = strbuf_create(0);
+    if (smtpd_addr_mail_args(in, strlen(in), 20000, &a, why) == 0) {
         strbuf_sprintf(got, "%ld %d %d %s %s", a.size, a.body_8bit, a.smtputf8,
                        a.ret, STR(a.envid));
-    else
+        if (a.has_auth)
+            strbuf_sprintf_cat(got, " AUTH=%s", STR(a.auth));
+    } else
         strbuf_strcpy(got, STR(why));
     ck_assert_msg(strcmp(STR(got), mail_cases[_i].want) == 0, "%s: got %s",
                   mail_cases[_i].name, STR(got));
     strbuf_free(a.envid);
+    strbuf_free(a.auth);
     strbuf_free(why);
     strbuf_free(got);
 }
