@@ -19,6 +19,7 @@
 
 #include "argv.h"
 #include "deliver_request.h"
+#include "maps.h"
 #include "strbuf.h"
 #include "stream.h"
 
@@ -45,6 +46,11 @@ typedef struct SMTP_CONF {
     int cache_on_demand;
     long cache_time_limit, reuse_time_limit;
     char *myhostname;
+    int sasl_enable;        /* smtp_sasl_auth_enable */
+    MAPS *sasl_passwd;      /* smtp_sasl_password_maps, NULL: none */
+    int sasl_secopts;       /* smtp_sasl_security_options */
+    int sasl_tls_secopts;   /* smtp_sasl_tls_security_options */
+    ARGV *sasl_mech_filter; /* smtp_sasl_mechanism_filter, NULL: none */
 } SMTP_CONF;
 
 extern SMTP_CONF smtp_conf;
@@ -74,6 +80,8 @@ extern void smtp_reply_reset(SMTP_REPLY *reply);
 #define SMTP_FEAT_SMTPUTF8   (1 << 3)
 #define SMTP_FEAT_DSN        (1 << 4)
 #define SMTP_FEAT_ESMTP      (1 << 5) /* EHLO (or LHLO) succeeded */
+#define SMTP_FEAT_STARTTLS   (1 << 6)
+#define SMTP_FEAT_AUTH       (1 << 7)
 extern int smtp_ehlo_keyword(const char *line, size_t len, long *size_limit);
 
 /* dot-stuffing and line folding of one content line, CRLF appended */
@@ -125,8 +133,10 @@ typedef struct SMTP_SESSION {
     char *label; /* "host[addr]:port" for relay= */
     char *name;  /* host name, for "host X said" */
     char *addr;
-    int features;    /* SMTP_FEAT_* */
-    long size_limit; /* the server's SIZE, 0 none */
+    int features;       /* SMTP_FEAT_* */
+    STRBUF *auth_mechs; /* the server's AUTH mechanisms, space separated */
+    int tls_active;     /* STARTTLS succeeded */
+    long size_limit;    /* the server's SIZE, 0 none */
     time_t created;
     time_t last_used;
     int reuse_count;
@@ -145,6 +155,37 @@ extern int smtp_read_reply(SMTP_SESSION *session, SMTP_REPLY *reply,
 extern void smtp_quit(SMTP_SESSION *session);
 extern int smtp_helo(SMTP_SESSION *session, SMTP_REPLY *reply);
 extern int smtp_rset(SMTP_SESSION *session, SMTP_REPLY *reply);
+
+/*
+ * Client SASL (smtp_sasl.c): PLAIN and LOGIN (RFC 4954) with credentials
+ * from smtp_sasl_password_maps.  The pure parts are exported for tests.
+ */
+#define SMTP_SASL_SEC_NOPLAINTEXT (1 << 0)
+#define SMTP_SASL_SEC_NOACTIVE    (1 << 1)
+#define SMTP_SASL_SEC_NODICT      (1 << 2)
+#define SMTP_SASL_SEC_NOANON      (1 << 3)
+#define SMTP_SASL_SEC_MUTUAL      (1 << 4)
+#define SMTP_SASL_MECHS_MAX       1000 /* bytes of the AUTH list kept */
+
+extern int smtp_sasl_secopts_parse(const char *text, int *flags, STRBUF *why);
+extern int smtp_sasl_ehlo_mechs(const char *line, size_t len, STRBUF *mechs);
+extern const char *smtp_sasl_choose(const char *offered, const ARGV *filter,
+                                    int secopts);
+extern void smtp_sasl_passwd_keys(const char *host, const char *nexthop,
+                                  ARGV *keys);
+extern int smtp_sasl_passwd_find(MAPS *maps, const char *host,
+                                 const char *nexthop, STRBUF *user,
+                                 STRBUF *pass);
+
+/* Why smtp_sasl_auth() failed, for the recipients' deferral. */
+typedef struct SMTP_SASL_ERR {
+    char status[16]; /* 4.X.X */
+    STRBUF *reason;
+    STRBUF *diag; /* "smtp; REPLY" or empty */
+} SMTP_SASL_ERR;
+
+extern int smtp_sasl_auth(SMTP_SESSION *session, const char *nexthop,
+                          SMTP_REPLY *reply, SMTP_SASL_ERR *err);
 
 /* The delivery of one request (smtp_deliver.c). */
 extern void smtp_deliver(DELIVER_REQUEST *req);

@@ -499,6 +499,34 @@ smtp_greet_fail(SMTP_STATE *state, SMTP_SESSION *s)
     }
 }
 
+/*
+ * smtp_login - SMTP AUTH when configured (smtp_sasl.c); a failure is the
+ * server's temporary failure: the session is closed and the next server
+ * is tried, and at the end the recipients are deferred with the reason.
+ */
+static int
+smtp_login(SMTP_STATE *state, SMTP_SESSION *s)
+{
+    SMTP_SASL_ERR err = {"", strbuf_create(100), strbuf_create(100)};
+    int rc = smtp_sasl_auth(s, state->req->nexthop, state->reply, &err);
+
+    if (rc < 0) {
+        msg_info("%s: %s", state->req->queue_id, STR(err.reason));
+        strcpy(state->soft_status, err.status);
+        strbuf_strcpy(state->soft_reason, STR(err.reason));
+        strbuf_strcpy(state->soft_diag, STR(err.diag));
+        strbuf_strcpy(state->soft_relay, s->label);
+        state->reached = 1;
+        if (state->reply->code)
+            smtp_quit(s);
+        else
+            smtp_session_free(s);
+    }
+    strbuf_free(err.reason);
+    strbuf_free(err.diag);
+    return rc;
+}
+
 /* smtp_open - a cached session for the next hop, or a new one; NULL */
 static SMTP_SESSION *
 smtp_open(SMTP_STATE *state, const SMTP_SERVER *server, int unix_path)
@@ -521,6 +549,8 @@ smtp_open(SMTP_STATE *state, const SMTP_SERVER *server, int unix_path)
             smtp_session_free(s);
         return NULL;
     }
+    if (smtp_login(state, s) < 0)
+        return NULL;
     return s;
 }
 

@@ -125,6 +125,7 @@ smtp_connect(const SMTP_SERVER *server, int unix_path, STRBUF *why)
     session = mycalloc(1, sizeof(*session));
     session->stream = stream_fdopen(fd, O_RDWR);
     session->name = mystrdup(server->name);
+    session->auth_mechs = strbuf_create(50);
     session->addr = mystrdup(server->addr);
     session->label = mymalloc(strlen(server->name) + strlen(server->addr) +
                               strlen(server->port) + 4);
@@ -146,6 +147,7 @@ smtp_session_free(SMTP_SESSION *session)
     myfree(session->label);
     myfree(session->name);
     myfree(session->addr);
+    strbuf_free(session->auth_mechs);
     myfree(session);
 }
 
@@ -193,10 +195,15 @@ smtp_ehlo_features(SMTP_SESSION *session, const SMTP_REPLY *reply)
 
     session->features = SMTP_FEAT_ESMTP;
     session->size_limit = 0;
-    for (i = 1; i < reply->lines->argc; i++)
-        session->features |= smtp_ehlo_keyword(reply->lines->argv[i],
-                                               strlen(reply->lines->argv[i]),
-                                               &session->size_limit);
+    strbuf_reset(session->auth_mechs);
+    for (i = 1; i < reply->lines->argc; i++) {
+        const char *line = reply->lines->argv[i];
+
+        session->features |=
+            smtp_ehlo_keyword(line, strlen(line), &session->size_limit);
+        if (smtp_sasl_ehlo_mechs(line, strlen(line), session->auth_mechs))
+            session->features |= SMTP_FEAT_AUTH;
+    }
 }
 
 /*
