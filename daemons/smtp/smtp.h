@@ -20,6 +20,7 @@
 #include "argv.h"
 #include "deliver_request.h"
 #include "maps.h"
+#include "tls.h"
 #include "strbuf.h"
 #include "stream.h"
 
@@ -51,6 +52,14 @@ typedef struct SMTP_CONF {
     int sasl_secopts;       /* smtp_sasl_security_options */
     int sasl_tls_secopts;   /* smtp_sasl_tls_security_options */
     ARGV *sasl_mech_filter; /* smtp_sasl_mechanism_filter, NULL: none */
+    TLS_LEVEL tls_level;    /* smtp_tls_security_level (or the legacy) */
+    MAPS *tls_policy;       /* smtp_tls_policy_maps, NULL: none */
+    char *tls_servername;   /* smtp_tls_servername */
+    char *tls_verify_match; /* smtp_tls_verify_cert_match */
+    char *tls_secure_match; /* smtp_tls_secure_cert_match */
+    int tls_loglevel;       /* smtp_tls_loglevel */
+    int tls_note_offer;     /* smtp_tls_note_starttls_offer */
+    long starttls_timeout;  /* smtp_starttls_timeout */
 } SMTP_CONF;
 
 extern SMTP_CONF smtp_conf;
@@ -126,6 +135,13 @@ extern void smtp_servers_free(SMTP_SERVERS *sv);
 extern int smtp_resolve(const SMTP_HOP *hop, SMTP_SERVERS *sv,
                         SMTP_RESOLVE_ERR *err);
 
+/* Why a session could not be used (STARTTLS, AUTH): the deferral. */
+typedef struct SMTP_SESS_ERR {
+    char status[16]; /* 4.X.X */
+    STRBUF *reason;
+    STRBUF *diag; /* "smtp; REPLY" or empty */
+} SMTP_SESS_ERR;
+
 /* One open session (smtp_proto.c, smtp_cache.c). */
 typedef struct SMTP_SESSION {
     STREAM *stream;
@@ -136,6 +152,7 @@ typedef struct SMTP_SESSION {
     int features;       /* SMTP_FEAT_* */
     STRBUF *auth_mechs; /* the server's AUTH mechanisms, space separated */
     int tls_active;     /* STARTTLS succeeded */
+    TLS_SESS *tls;      /* the TLS session, NULL in plaintext */
     long size_limit;    /* the server's SIZE, 0 none */
     time_t created;
     time_t last_used;
@@ -177,15 +194,45 @@ extern int smtp_sasl_passwd_find(MAPS *maps, const char *host,
                                  const char *nexthop, STRBUF *user,
                                  STRBUF *pass);
 
-/* Why smtp_sasl_auth() failed, for the recipients' deferral. */
-typedef struct SMTP_SASL_ERR {
-    char status[16]; /* 4.X.X */
-    STRBUF *reason;
-    STRBUF *diag; /* "smtp; REPLY" or empty */
-} SMTP_SASL_ERR;
-
 extern int smtp_sasl_auth(SMTP_SESSION *session, const char *nexthop,
-                          SMTP_REPLY *reply, SMTP_SASL_ERR *err);
+                          SMTP_REPLY *reply, SMTP_SESS_ERR *err);
+
+/*
+ * Client TLS (smtp_tls_policy.c: pure; smtp_tls.c: STARTTLS).  A policy
+ * is the level and the attributes of one destination: from
+ * smtp_tls_policy_maps ("level [match=a:b] [protocols=p:q] [ciphers=g]
+ * [exclude=c]") or else the parameters.  Empty strings mean "the
+ * parameter's value".
+ */
+#define SMTP_TLS_POLICY_MAX 2000 /* bytes of one policy value */
+typedef struct SMTP_TLS_POLICY {
+    TLS_LEVEL level;
+    STRBUF *matches;   /* "a, b" */
+    STRBUF *protocols; /* "!SSLv3, !TLSv1" or ">=TLSv1.2" */
+    STRBUF *ciphers;   /* a grade */
+    STRBUF *exclude;   /* cipher names */
+} SMTP_TLS_POLICY;
+
+extern SMTP_TLS_POLICY *smtp_tls_policy_create(void);
+extern SMTP_TLS_POLICY *smtp_tls_policy_free(SMTP_TLS_POLICY *pol);
+extern int smtp_tls_level_parse(const char *name, size_t len,
+                                TLS_LEVEL *level);
+extern const char *smtp_tls_level_name(TLS_LEVEL level);
+extern int smtp_tls_policy_parse(const char *text, size_t len,
+                                 SMTP_TLS_POLICY *pol, STRBUF *why);
+extern void smtp_tls_policy_keys(const char *nexthop, ARGV *keys);
+extern int smtp_tls_policy_find(MAPS *maps, const char *nexthop,
+                                SMTP_TLS_POLICY *pol, STRBUF *why);
+
+/* What smtp_starttls() did. */
+#define SMTP_TLS_OK    0  /* TLS is up, or not wanted/offered at "may" */
+#define SMTP_TLS_FAIL  -1 /* defer: err says why; the session is gone */
+#define SMTP_TLS_PLAIN -2 /* handshake failed at "may": reconnect, no TLS */
+extern void smtp_tls_init(void);
+extern int smtp_starttls(SMTP_SESSION *session, const SMTP_TLS_POLICY *pol,
+                         const char *nexthop_domain, SMTP_REPLY *reply,
+                         SMTP_SESS_ERR *err);
+extern int smtp_ehlo(SMTP_SESSION *session, SMTP_REPLY *reply);
 
 /* The delivery of one request (smtp_deliver.c). */
 extern void smtp_deliver(DELIVER_REQUEST *req);

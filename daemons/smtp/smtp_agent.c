@@ -105,6 +105,47 @@ smtp_conf_sasl(void)
     strbuf_free(why);
 }
 
+/* smtp_conf_level - smtp_tls_security_level, else the legacy booleans */
+static TLS_LEVEL
+smtp_conf_level(void)
+{
+    char *name = mail_conf_str(smtp_param("tls_security_level"));
+    TLS_LEVEL level = TLS_LEV_NONE;
+
+    if (*name) {
+        if (smtp_tls_level_parse(name, strlen(name), &level) < 0)
+            msg_fatal("%s: unsupported TLS security level \"%s\"",
+                      smtp_param("tls_security_level"), name);
+    } else if (mail_conf_bool(smtp_param("enforce_tls"))) {
+        level = mail_conf_bool(smtp_param("tls_enforce_peername"))
+                    ? TLS_LEV_VERIFY
+                    : TLS_LEV_ENCRYPT;
+    } else if (mail_conf_bool(smtp_param("use_tls"))) {
+        level = TLS_LEV_MAY;
+    }
+    myfree(name);
+    return level;
+}
+
+/* smtp_conf_tls - smtp_tls_*: level, policy table, names, logging */
+static void
+smtp_conf_tls(void)
+{
+    smtp_conf.tls_level = smtp_conf_level();
+    smtp_conf.tls_policy = maps_param(smtp_param("tls_policy_maps"), 0);
+    smtp_conf.tls_servername = mail_conf_str(smtp_param("tls_servername"));
+    smtp_conf.tls_verify_match =
+        mail_conf_str(smtp_param("tls_verify_cert_match"));
+    smtp_conf.tls_secure_match =
+        mail_conf_str(smtp_param("tls_secure_cert_match"));
+    smtp_conf.tls_loglevel = (int) mail_conf_long(smtp_param("tls_loglevel"));
+    smtp_conf.tls_note_offer =
+        mail_conf_bool(smtp_param("tls_note_starttls_offer"));
+    smtp_conf.starttls_timeout =
+        mail_conf_time(smtp_param("starttls_timeout"));
+    smtp_tls_init();
+}
+
 /* smtp_pre_init - load the configuration */
 static void
 smtp_pre_init(const char *service, char **argv)
@@ -119,6 +160,7 @@ smtp_pre_init(const char *service, char **argv)
     smtp_conf_lists();
     smtp_conf_timeouts();
     smtp_conf_sasl();
+    smtp_conf_tls();
     smtp_conf.mx_address_limit = mail_conf_long(smtp_param("mx_address_limit"));
     smtp_conf.mx_session_limit = mail_conf_long(smtp_param("mx_session_limit"));
     smtp_conf.line_length_limit =

@@ -251,7 +251,7 @@ smtp_sasl_login(SMTP_SESSION *s, SMTP_REPLY *reply, const STRBUF *user,
 
 /* smtp_sasl_fail - fill err; -1 */
 static int __attribute__((format(printf, 3, 4)))
-smtp_sasl_fail(SMTP_SASL_ERR *err, const char *status, const char *fmt, ...)
+smtp_sasl_fail(SMTP_SESS_ERR *err, const char *status, const char *fmt, ...)
 {
     va_list ap;
 
@@ -267,7 +267,7 @@ smtp_sasl_fail(SMTP_SASL_ERR *err, const char *status, const char *fmt, ...)
 
 /* smtp_sasl_reply_fail - the server refused us or the dialogue broke */
 static int
-smtp_sasl_reply_fail(SMTP_SESSION *s, SMTP_REPLY *reply, SMTP_SASL_ERR *err)
+smtp_sasl_reply_fail(SMTP_SESSION *s, SMTP_REPLY *reply, SMTP_SESS_ERR *err)
 {
     if (reply->code == 0)
         return smtp_sasl_fail(err, "4.4.2",
@@ -295,7 +295,7 @@ smtp_sasl_reply_fail(SMTP_SESSION *s, SMTP_REPLY *reply, SMTP_SASL_ERR *err)
 /* smtp_sasl_run - the dialogue of one mechanism; 0 on 235 */
 static int
 smtp_sasl_run(SMTP_SESSION *s, const char *mech, SMTP_REPLY *reply,
-              const STRBUF *user, const STRBUF *pass, SMTP_SASL_ERR *err)
+              const STRBUF *user, const STRBUF *pass, SMTP_SESS_ERR *err)
 {
     int rc = strcmp(mech, "PLAIN") == 0 ? smtp_sasl_plain(s, reply, user, pass)
                                         : smtp_sasl_login(s, reply, user, pass);
@@ -313,7 +313,7 @@ smtp_sasl_run(SMTP_SESSION *s, const char *mech, SMTP_REPLY *reply,
  */
 int
 smtp_sasl_auth(SMTP_SESSION *s, const char *nexthop, SMTP_REPLY *reply,
-               SMTP_SASL_ERR *err)
+               SMTP_SESS_ERR *err)
 {
     STRBUF *user = strbuf_create(50), *pass = strbuf_create(50);
     const char *mech;

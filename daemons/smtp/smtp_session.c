@@ -142,7 +142,13 @@ smtp_connect(const SMTP_SERVER *server, int unix_path, STRBUF *why)
 void
 smtp_session_free(SMTP_SESSION *session)
 {
-    stream_close(session->stream);
+    STREAM *st = session->stream;
+
+    if (session->tls != NULL)
+        tls_session_stop(session->tls, st,
+                         stream_error(st) || stream_eof(st) ||
+                             stream_timedout(st));
+    stream_close(st);
     myfree(session->key);
     myfree(session->label);
     myfree(session->name);
@@ -207,6 +213,26 @@ smtp_ehlo_features(SMTP_SESSION *session, const SMTP_REPLY *reply)
 }
 
 /*
+ * smtp_ehlo - EHLO (LHLO) and the features it announces; 0, or -1 with
+ * the reply (code 0: no reply at all).  Also used after STARTTLS.
+ */
+int
+smtp_ehlo(SMTP_SESSION *session, SMTP_REPLY *reply)
+{
+    int lmtp = smtp_conf.proto == SMTP_PROTO_LMTP;
+
+    session->features = 0;
+    stream_printf(session->stream, "%s %s\r\n", lmtp ? "LHLO" : "EHLO",
+                  smtp_conf.helo_name);
+    if (stream_flush(session->stream) < 0 ||
+        smtp_read_reply(session, reply, smtp_conf.helo_timeout) < 0 ||
+        reply->code / 100 != 2)
+        return -1;
+    smtp_ehlo_features(session, reply);
+    return 0;
+}
+
+/*
  * smtp_helo - the greeting, then EHLO (LHLO) with HELO fallback; 0, or
  * -1 with the failing reply in reply (code 0: no reply at all).
  */
@@ -220,16 +246,9 @@ smtp_helo(SMTP_SESSION *session, SMTP_REPLY *reply)
         reply->code / 100 != 2)
         return -1;
     if (lmtp || !smtp_conf.never_send_ehlo) {
-        stream_printf(st, "%s %s\r\n", lmtp ? "LHLO" : "EHLO",
-                      smtp_conf.helo_name);
-        if (stream_flush(st) < 0 ||
-            smtp_read_reply(session, reply, smtp_conf.helo_timeout) < 0)
-            return -1;
-        if (reply->code / 100 == 2) {
-            smtp_ehlo_features(session, reply);
+        if (smtp_ehlo(session, reply) == 0)
             return 0;
-        }
-        if (lmtp)
+        if (lmtp || reply->code == 0)
             return -1;
     }
     stream_printf(st, "HELO %s\r\n", smtp_conf.helo_name);

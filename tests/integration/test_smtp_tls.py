@@ -152,5 +152,118 @@ class SaslTest(_Base):
         self.assertEqual(sink.auths, [])
 
 
+class TlsTest(_Base):
+    """Client TLS (issue 10 item 2)."""
+
+    def good_sink(self, **kw):
+        return self.sink(cert=self.good[0], key=self.good[1], **kw)
+
+    def test_may_with_starttls(self):
+        sink = self.good_sink()
+        self.start(smtp_tls_security_level="may")
+        qf, r = self.send(sink)
+        self.assertEqual(r["results"], "S", self.inst.log())
+        self.assertEqual(sink.tls_mail, [True])
+        self.assertEqual(len([c for c in sink.commands
+                              if c.startswith("EHLO")]), 2)
+        self.inst.wait_log(r"Untrusted TLS connection established to "
+                           r"localhost\[127\.0\.0\.1\]:%d: TLSv1\.[23] with "
+                           r"cipher \S+ \(\d+/\d+ bits\)" % sink.port)
+        self.inst.wait_log(r"to=<a@example.com>, relay=localhost\[127\.0\.0"
+                           r"\.1\]:%d, .*status=sent" % sink.port)
+
+    def test_may_without_starttls(self):
+        sink = self.sink()
+        self.start(smtp_tls_security_level="may")
+        qf, r = self.send(sink)
+        self.assertEqual(r["results"], "S", self.inst.log())
+        self.assertEqual(sink.tls_mail, [False])
+
+    def test_may_falls_back_after_failed_handshake(self):
+        # The server's key does not match its certificate: no handshake.
+        sink = self.sink(cert=self.good[0], key=self.good[1])
+        sink.ctx.maximum_version = sink.ctx.minimum_version = \
+            __import__("ssl").TLSVersion.TLSv1_2
+        self.start(smtp_tls_security_level="may",
+                   smtp_tls_protocols=">=TLSv1.3")
+        qf, r = self.send(sink)
+        self.assertEqual(r["results"], "S", self.inst.log())
+        self.assertEqual(sink.tls_mail, [False])
+        self.assertEqual(sink.connections, 2)
+
+    def test_encrypt_without_starttls_defers(self):
+        sink = self.sink()
+        self.start(smtp_tls_security_level="encrypt")
+        qf, r = self.send(sink)
+        self.assertEqual(r["results"], "D")
+        self.assertEqual(sink.messages, [])
+        d = self.defer_reason()
+        self.assertEqual(d["reason"], "TLS is required, but was not offered "
+                         "by host localhost[127.0.0.1]")
+        self.inst.wait_log(r"status=deferred \(TLS is required, but was not "
+                           r"offered by host localhost\[127\.0\.0\.1\]\)")
+
+    def test_verify_right_ca(self):
+        sink = self.good_sink()
+        self.start(smtp_tls_security_level="verify",
+                   smtp_tls_CAfile=self.ca.cert)
+        qf, r = self.send(sink)
+        self.assertEqual(r["results"], "S", self.inst.log())
+        self.assertEqual(sink.tls_mail, [True])
+        self.inst.wait_log(r"Verified TLS connection established to "
+                           r"localhost\[127\.0\.0\.1\]:%d: TLSv1\.[23] with "
+                           r"cipher \S+ \(\d+/\d+ bits\)" % sink.port)
+
+    def test_verify_wrong_ca_defers(self):
+        sink = self.good_sink()
+        self.start(smtp_tls_security_level="verify",
+                   smtp_tls_CAfile=self.other_ca.cert)
+        qf, r = self.send(sink)
+        self.assertEqual(r["results"], "D", self.inst.log())
+        self.assertEqual(sink.messages, [])
+        self.assertIn("Server certificate not trusted",
+                      self.defer_reason()["reason"])
+
+    def test_secure_name_mismatch_defers(self):
+        sink = self.sink(cert=self.wrong[0], key=self.wrong[1])
+        self.start(smtp_tls_security_level="secure",
+                   smtp_tls_CAfile=self.ca.cert)
+        qf, r = self.send(sink)
+        self.assertEqual(r["results"], "D", self.inst.log())
+        self.assertEqual(sink.messages, [])
+        reason = self.defer_reason()["reason"]
+        self.assertIn("Server certificate not verified", reason)
+        self.assertIn("localhost", reason)  # the expected name
+
+    def test_policy_map_selects_encrypt(self):
+        strict, loose = self.sink(), self.sink()
+        self.start(tables={"smtp_tls_policy_maps":
+                           ["[localhost]:%d encrypt" % strict.port]})
+        qf, r = self.send(strict)
+        self.assertEqual(r["results"], "D", self.inst.log())
+        self.assertIn("TLS is required", self.defer_reason()["reason"])
+        qf, r = self.send(loose)
+        self.assertEqual(r["results"], "S", self.inst.log())
+
+    def test_sni(self):
+        sink = self.good_sink()
+        self.start(smtp_tls_security_level="may",
+                   smtp_tls_servername="hostname")
+        qf, r = self.send(sink)
+        self.assertEqual(r["results"], "S", self.inst.log())
+        self.assertEqual(sink.sni, ["localhost"])
+
+    def test_auth_plain_over_tls(self):
+        sink = self.good_sink(users=USERS, require_auth=True)
+        line = "[localhost]:%d relayuser:s3cret" % sink.port
+        self.start(tables={"smtp_sasl_password_maps": [line]},
+                   smtp_tls_security_level="encrypt",
+                   smtp_sasl_auth_enable="yes")
+        qf, r = self.send(sink)
+        self.assertEqual(r["results"], "S", self.inst.log())
+        self.assertEqual(sink.auths, [("PLAIN", "relayuser", True, True)])
+        self.assertEqual(sink.tls_mail, [True])
+
+
 if __name__ == "__main__":
     unittest.main()
