@@ -19,6 +19,8 @@
 
 #include "argv.h"
 #include "deliver_request.h"
+#include "maps.h"
+#include "tls.h"
 #include "strbuf.h"
 #include "stream.h"
 
@@ -45,6 +47,19 @@ typedef struct SMTP_CONF {
     int cache_on_demand;
     long cache_time_limit, reuse_time_limit;
     char *myhostname;
+    int sasl_enable;        /* smtp_sasl_auth_enable */
+    MAPS *sasl_passwd;      /* smtp_sasl_password_maps, NULL: none */
+    int sasl_secopts;       /* smtp_sasl_security_options */
+    int sasl_tls_secopts;   /* smtp_sasl_tls_security_options */
+    ARGV *sasl_mech_filter; /* smtp_sasl_mechanism_filter, NULL: none */
+    TLS_LEVEL tls_level;    /* smtp_tls_security_level (or the legacy) */
+    MAPS *tls_policy;       /* smtp_tls_policy_maps, NULL: none */
+    char *tls_servername;   /* smtp_tls_servername */
+    char *tls_verify_match; /* smtp_tls_verify_cert_match */
+    char *tls_secure_match; /* smtp_tls_secure_cert_match */
+    int tls_loglevel;       /* smtp_tls_loglevel */
+    int tls_note_offer;     /* smtp_tls_note_starttls_offer */
+    long starttls_timeout;  /* smtp_starttls_timeout */
 } SMTP_CONF;
 
 extern SMTP_CONF smtp_conf;
@@ -74,6 +89,8 @@ extern void smtp_reply_reset(SMTP_REPLY *reply);
 #define SMTP_FEAT_SMTPUTF8   (1 << 3)
 #define SMTP_FEAT_DSN        (1 << 4)
 #define SMTP_FEAT_ESMTP      (1 << 5) /* EHLO (or LHLO) succeeded */
+#define SMTP_FEAT_STARTTLS   (1 << 6)
+#define SMTP_FEAT_AUTH       (1 << 7)
 extern int smtp_ehlo_keyword(const char *line, size_t len, long *size_limit);
 
 /* dot-stuffing and line folding of one content line, CRLF appended */
@@ -118,6 +135,13 @@ extern void smtp_servers_free(SMTP_SERVERS *sv);
 extern int smtp_resolve(const SMTP_HOP *hop, SMTP_SERVERS *sv,
                         SMTP_RESOLVE_ERR *err);
 
+/* Why a session could not be used (STARTTLS, AUTH): the deferral. */
+typedef struct SMTP_SESS_ERR {
+    char status[16]; /* 4.X.X */
+    STRBUF *reason;
+    STRBUF *diag; /* "smtp; REPLY" or empty */
+} SMTP_SESS_ERR;
+
 /* One open session (smtp_proto.c, smtp_cache.c). */
 typedef struct SMTP_SESSION {
     STREAM *stream;
@@ -125,8 +149,11 @@ typedef struct SMTP_SESSION {
     char *label; /* "host[addr]:port" for relay= */
     char *name;  /* host name, for "host X said" */
     char *addr;
-    int features;    /* SMTP_FEAT_* */
-    long size_limit; /* the server's SIZE, 0 none */
+    int features;       /* SMTP_FEAT_* */
+    STRBUF *auth_mechs; /* the server's AUTH mechanisms, space separated */
+    int tls_active;     /* STARTTLS succeeded */
+    TLS_SESS *tls;      /* the TLS session, NULL in plaintext */
+    long size_limit;    /* the server's SIZE, 0 none */
     time_t created;
     time_t last_used;
     int reuse_count;
@@ -145,6 +172,67 @@ extern int smtp_read_reply(SMTP_SESSION *session, SMTP_REPLY *reply,
 extern void smtp_quit(SMTP_SESSION *session);
 extern int smtp_helo(SMTP_SESSION *session, SMTP_REPLY *reply);
 extern int smtp_rset(SMTP_SESSION *session, SMTP_REPLY *reply);
+
+/*
+ * Client SASL (smtp_sasl.c): PLAIN and LOGIN (RFC 4954) with credentials
+ * from smtp_sasl_password_maps.  The pure parts are exported for tests.
+ */
+#define SMTP_SASL_SEC_NOPLAINTEXT (1 << 0)
+#define SMTP_SASL_SEC_NOACTIVE    (1 << 1)
+#define SMTP_SASL_SEC_NODICT      (1 << 2)
+#define SMTP_SASL_SEC_NOANON      (1 << 3)
+#define SMTP_SASL_SEC_MUTUAL      (1 << 4)
+#define SMTP_SASL_MECHS_MAX       1000 /* bytes of the AUTH list kept */
+
+extern int smtp_sasl_secopts_parse(const char *text, int *flags, STRBUF *why);
+extern int smtp_sasl_ehlo_mechs(const char *line, size_t len, STRBUF *mechs);
+extern const char *smtp_sasl_choose(const char *offered, const ARGV *filter,
+                                    int secopts);
+extern void smtp_sasl_passwd_keys(const char *host, const char *nexthop,
+                                  ARGV *keys);
+extern int smtp_sasl_passwd_find(MAPS *maps, const char *host,
+                                 const char *nexthop, STRBUF *user,
+                                 STRBUF *pass);
+
+extern int smtp_sasl_auth(SMTP_SESSION *session, const char *nexthop,
+                          SMTP_REPLY *reply, SMTP_SESS_ERR *err);
+
+/*
+ * Client TLS (smtp_tls_policy.c: pure; smtp_tls.c: STARTTLS).  A policy
+ * is the level and the attributes of one destination: from
+ * smtp_tls_policy_maps ("level [match=a:b] [protocols=p:q] [ciphers=g]
+ * [exclude=c]") or else the parameters.  Empty strings mean "the
+ * parameter's value".
+ */
+#define SMTP_TLS_POLICY_MAX 2000 /* bytes of one policy value */
+typedef struct SMTP_TLS_POLICY {
+    TLS_LEVEL level;
+    STRBUF *matches;   /* "a, b" */
+    STRBUF *protocols; /* "!SSLv3, !TLSv1" or ">=TLSv1.2" */
+    STRBUF *ciphers;   /* a grade */
+    STRBUF *exclude;   /* cipher names */
+} SMTP_TLS_POLICY;
+
+extern SMTP_TLS_POLICY *smtp_tls_policy_create(void);
+extern SMTP_TLS_POLICY *smtp_tls_policy_free(SMTP_TLS_POLICY *pol);
+extern int smtp_tls_level_parse(const char *name, size_t len,
+                                TLS_LEVEL *level);
+extern const char *smtp_tls_level_name(TLS_LEVEL level);
+extern int smtp_tls_policy_parse(const char *text, size_t len,
+                                 SMTP_TLS_POLICY *pol, STRBUF *why);
+extern void smtp_tls_policy_keys(const char *nexthop, ARGV *keys);
+extern int smtp_tls_policy_find(MAPS *maps, const char *nexthop,
+                                SMTP_TLS_POLICY *pol, STRBUF *why);
+
+/* What smtp_starttls() did. */
+#define SMTP_TLS_OK    0  /* TLS is up, or not wanted/offered at "may" */
+#define SMTP_TLS_FAIL  -1 /* defer: err says why; the session is gone */
+#define SMTP_TLS_PLAIN -2 /* handshake failed at "may": reconnect, no TLS */
+extern void smtp_tls_init(void);
+extern int smtp_starttls(SMTP_SESSION *session, const SMTP_TLS_POLICY *pol,
+                         const char *nexthop_domain, SMTP_REPLY *reply,
+                         SMTP_SESS_ERR *err);
+extern int smtp_ehlo(SMTP_SESSION *session, SMTP_REPLY *reply);
 
 /* The delivery of one request (smtp_deliver.c). */
 extern void smtp_deliver(DELIVER_REQUEST *req);

@@ -20,6 +20,7 @@
 #include "msg.h"
 #include "mymalloc.h"
 #include "smtp.h"
+#include "strlist.h"
 
 SMTP_CONF smtp_conf;
 
@@ -75,6 +76,76 @@ smtp_conf_timeouts(void)
     smtp_conf.rset_timeout = mail_conf_time(smtp_param("rset_timeout"));
 }
 
+/* smtp_conf_sasl - smtp_sasl_*: credentials, options, filter */
+static void
+smtp_conf_sasl(void)
+{
+    STRBUF *why = strbuf_create(50);
+    ARGV *filter;
+    char *opts;
+
+    smtp_conf.sasl_enable = mail_conf_bool(smtp_param("sasl_auth_enable"));
+    if (smtp_conf.sasl_enable)
+        smtp_conf.sasl_passwd = maps_param(smtp_param("sasl_password_maps"), 0);
+    opts = mail_conf_str(smtp_param("sasl_security_options"));
+    if (smtp_sasl_secopts_parse(opts, &smtp_conf.sasl_secopts, why) < 0)
+        msg_fatal("%s: %s", smtp_param("sasl_security_options"), STR(why));
+    myfree(opts);
+    opts = mail_conf_str(smtp_param("sasl_tls_security_options"));
+    if (smtp_sasl_secopts_parse(opts, &smtp_conf.sasl_tls_secopts, why) < 0)
+        msg_fatal("%s: %s", smtp_param("sasl_tls_security_options"), STR(why));
+    myfree(opts);
+    /* After STARTTLS the session is no longer plaintext (Cyrus SASL's rule) */
+    smtp_conf.sasl_tls_secopts &= ~SMTP_SASL_SEC_NOPLAINTEXT;
+    opts = mail_conf_str(smtp_param("sasl_mechanism_filter"));
+    filter = smtp_conf.sasl_mech_filter = argv_alloc(4);
+    if (strlist_split(opts, STRLIST_SEP, 0, filter, why) < 0)
+        msg_fatal("%s: %s", smtp_param("sasl_mechanism_filter"), STR(why));
+    myfree(opts);
+    strbuf_free(why);
+}
+
+/* smtp_conf_level - smtp_tls_security_level, else the legacy booleans */
+static TLS_LEVEL
+smtp_conf_level(void)
+{
+    char *name = mail_conf_str(smtp_param("tls_security_level"));
+    TLS_LEVEL level = TLS_LEV_NONE;
+
+    if (*name) {
+        if (smtp_tls_level_parse(name, strlen(name), &level) < 0)
+            msg_fatal("%s: unsupported TLS security level \"%s\"",
+                      smtp_param("tls_security_level"), name);
+    } else if (mail_conf_bool(smtp_param("enforce_tls"))) {
+        level = mail_conf_bool(smtp_param("tls_enforce_peername"))
+                    ? TLS_LEV_VERIFY
+                    : TLS_LEV_ENCRYPT;
+    } else if (mail_conf_bool(smtp_param("use_tls"))) {
+        level = TLS_LEV_MAY;
+    }
+    myfree(name);
+    return level;
+}
+
+/* smtp_conf_tls - smtp_tls_*: level, policy table, names, logging */
+static void
+smtp_conf_tls(void)
+{
+    smtp_conf.tls_level = smtp_conf_level();
+    smtp_conf.tls_policy = maps_param(smtp_param("tls_policy_maps"), 0);
+    smtp_conf.tls_servername = mail_conf_str(smtp_param("tls_servername"));
+    smtp_conf.tls_verify_match =
+        mail_conf_str(smtp_param("tls_verify_cert_match"));
+    smtp_conf.tls_secure_match =
+        mail_conf_str(smtp_param("tls_secure_cert_match"));
+    smtp_conf.tls_loglevel = (int) mail_conf_long(smtp_param("tls_loglevel"));
+    smtp_conf.tls_note_offer =
+        mail_conf_bool(smtp_param("tls_note_starttls_offer"));
+    smtp_conf.starttls_timeout =
+        mail_conf_time(smtp_param("starttls_timeout"));
+    smtp_tls_init();
+}
+
 /* smtp_pre_init - load the configuration */
 static void
 smtp_pre_init(const char *service, char **argv)
@@ -88,6 +159,8 @@ smtp_pre_init(const char *service, char **argv)
     smtp_conf.bind_address6 = mail_conf_str(smtp_param("bind_address6"));
     smtp_conf_lists();
     smtp_conf_timeouts();
+    smtp_conf_sasl();
+    smtp_conf_tls();
     smtp_conf.mx_address_limit = mail_conf_long(smtp_param("mx_address_limit"));
     smtp_conf.mx_session_limit = mail_conf_long(smtp_param("mx_session_limit"));
     smtp_conf.line_length_limit =

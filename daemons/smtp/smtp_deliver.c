@@ -40,6 +40,9 @@ typedef struct SMTP_STATE {
     STRBUF *soft_diag;
     STRBUF *soft_relay;
     STRBUF *buf;
+    SMTP_TLS_POLICY *tls;  /* the destination's TLS policy */
+    const char *domain;    /* the next hop's host, for certificate names */
+    STRBUF *cache_key;     /* "level:nexthop" */
 } SMTP_STATE;
 
 /* smtp_outcome - record one recipient's outcome from a reply */
@@ -499,11 +502,68 @@ smtp_greet_fail(SMTP_STATE *state, SMTP_SESSION *s)
     }
 }
 
+/*
+ * smtp_sess_fail - STARTTLS or AUTH failed on a session (already
+ * closed): the server's temporary failure; the next server is tried, and
+ * at the end the recipients are deferred with the reason.
+ */
+static void
+smtp_sess_fail(SMTP_STATE *state, const char *label, const SMTP_SESS_ERR *err)
+{
+    msg_info("%s: %s", state->req->queue_id, STR(err->reason));
+    strcpy(state->soft_status, err->status);
+    strbuf_strcpy(state->soft_reason, STR(err->reason));
+    strbuf_strcpy(state->soft_diag, STR(err->diag));
+    strbuf_strcpy(state->soft_relay, label);
+    state->reached = 1;
+}
+
+/* smtp_login - SMTP AUTH when configured (smtp_sasl.c); 0 or -1 */
+static int
+smtp_login(SMTP_STATE *state, SMTP_SESSION *s)
+{
+    SMTP_SESS_ERR err = {"", strbuf_create(100), strbuf_create(100)};
+    int rc = smtp_sasl_auth(s, state->req->nexthop, state->reply, &err);
+
+    if (rc < 0) {
+        smtp_sess_fail(state, s->label, &err);
+        if (state->reply->code)
+            smtp_quit(s);
+        else
+            smtp_session_free(s);
+    }
+    strbuf_free(err.reason);
+    strbuf_free(err.diag);
+    return rc;
+}
+
+/*
+ * smtp_tls - STARTTLS under the destination's policy (smtp_tls.c);
+ * SMTP_TLS_OK, or the session is gone: SMTP_TLS_PLAIN (try again
+ * without TLS) or SMTP_TLS_FAIL (the failure is recorded).
+ */
+static int
+smtp_tls(SMTP_STATE *state, SMTP_SESSION *s)
+{
+    SMTP_SESS_ERR err = {"", strbuf_create(100), strbuf_create(100)};
+    char *label = mystrdup(s->label);
+    int rc = smtp_starttls(s, state->tls, state->domain, state->reply, &err);
+
+    if (rc == SMTP_TLS_FAIL)
+        smtp_sess_fail(state, label, &err);
+    myfree(label);
+    strbuf_free(err.reason);
+    strbuf_free(err.diag);
+    return rc;
+}
+
 /* smtp_open - a cached session for the next hop, or a new one; NULL */
 static SMTP_SESSION *
-smtp_open(SMTP_STATE *state, const SMTP_SERVER *server, int unix_path)
+smtp_open(SMTP_STATE *state, const SMTP_SERVER *server, int unix_path,
+          int plain)
 {
     SMTP_SESSION *s;
+    int rc;
 
     s = smtp_connect(server, unix_path, state->soft_reason);
     if (s == NULL) {
@@ -521,6 +581,11 @@ smtp_open(SMTP_STATE *state, const SMTP_SERVER *server, int unix_path)
             smtp_session_free(s);
         return NULL;
     }
+    rc = plain || unix_path ? SMTP_TLS_OK : smtp_tls(state, s);
+    if (rc == SMTP_TLS_PLAIN)
+        return smtp_open(state, server, unix_path, 1);
+    if (rc != SMTP_TLS_OK || smtp_login(state, s) < 0)
+        return NULL;
     return s;
 }
 
@@ -572,7 +637,7 @@ smtp_try(SMTP_STATE *state, SMTP_SESSION *s, const char *key)
 static void
 smtp_servers(SMTP_STATE *state, const SMTP_SERVERS *sv, int unix_path)
 {
-    const char *key = state->req->nexthop;
+    const char *key = STR(state->cache_key);
     SMTP_SESSION *s;
     size_t i, sessions = 0;
     long limit = smtp_conf.mx_session_limit;
@@ -585,7 +650,7 @@ smtp_servers(SMTP_STATE *state, const SMTP_SERVERS *sv, int unix_path)
     for (i = 0; i < sv->count && smtp_pending(state) > 0; i++) {
         if (limit > 0 && sessions >= (size_t) limit)
             break;
-        if ((s = smtp_open(state, sv->list + i, unix_path)) == NULL)
+        if ((s = smtp_open(state, sv->list + i, unix_path, 0)) == NULL)
             continue;
         sessions++;
         state->final =
@@ -630,6 +695,8 @@ smtp_state_init(SMTP_STATE *state, DELIVER_REQUEST *req)
     state->soft_relay = strbuf_create(50);
     strbuf_strcpy(state->soft_relay, "none");
     state->buf = strbuf_create(SMTP_FLUSH_AT + 1024);
+    state->tls = smtp_tls_policy_create();
+    state->cache_key = strbuf_create(50);
 }
 
 /* smtp_state_free - release per-request state */
@@ -643,6 +710,31 @@ smtp_state_free(SMTP_STATE *state)
     strbuf_free(state->soft_diag);
     strbuf_free(state->soft_relay);
     strbuf_free(state->buf);
+    smtp_tls_policy_free(state->tls);
+    strbuf_free(state->cache_key);
+}
+
+/*
+ * smtp_policy - the request's TLS policy and its cache key: a cached
+ * session is only handed to a request of the same next hop and TLS level
+ * (a session that fell back to plaintext at "may" serves "may" only).
+ */
+static int
+smtp_policy(SMTP_STATE *state, const SMTP_HOP *hop, STRBUF *why)
+{
+    const char *nexthop = state->req->nexthop;
+
+    state->domain = STR(hop->host);
+    if (smtp_tls_policy_find(smtp_conf.tls_policy, nexthop, state->tls,
+                             why) < 0) {
+        msg_warn("%s: TLS policy for %s: %s", state->req->queue_id, nexthop,
+                 STR(why));
+        strbuf_sprintf(why, "client TLS configuration problem");
+        return -1;
+    }
+    strbuf_sprintf(state->cache_key, "%s:%s",
+                   smtp_tls_level_name(state->tls->level), nexthop);
+    return 0;
 }
 
 /* smtp_deliver - deliver one request; every recipient gets an outcome */
@@ -659,6 +751,8 @@ smtp_deliver(DELIVER_REQUEST *req)
                            &hop, err.reason) < 0) {
         strbuf_sprintf_cat(err.reason, ": %s", req->nexthop);
         smtp_fail_all(&state, "4.3.5", STR(err.reason));
+    } else if (smtp_policy(&state, &hop, err.reason) < 0) {
+        smtp_fail_all(&state, "4.7.5", STR(err.reason));
     } else if (smtp_resolve(&hop, &sv, &err) < 0) {
         smtp_fail_all(&state, err.status, STR(err.reason));
         if (err.status[0] == '4')

@@ -166,6 +166,8 @@ static const struct {
     {"8BITMIME", SMTP_FEAT_8BITMIME},     /* RFC 6152 */
     {"SMTPUTF8", SMTP_FEAT_SMTPUTF8},     /* RFC 6531 */
     {"DSN", SMTP_FEAT_DSN},               /* RFC 3461 */
+    {"STARTTLS", SMTP_FEAT_STARTTLS},     /* RFC 3207 */
+    {"AUTH", SMTP_FEAT_AUTH},             /* RFC 4954 */
 };
 
 /*

@@ -125,6 +125,7 @@ smtp_connect(const SMTP_SERVER *server, int unix_path, STRBUF *why)
     session = mycalloc(1, sizeof(*session));
     session->stream = stream_fdopen(fd, O_RDWR);
     session->name = mystrdup(server->name);
+    session->auth_mechs = strbuf_create(50);
     session->addr = mystrdup(server->addr);
     session->label = mymalloc(strlen(server->name) + strlen(server->addr) +
                               strlen(server->port) + 4);
@@ -141,11 +142,18 @@ smtp_connect(const SMTP_SERVER *server, int unix_path, STRBUF *why)
 void
 smtp_session_free(SMTP_SESSION *session)
 {
-    stream_close(session->stream);
+    STREAM *st = session->stream;
+
+    if (session->tls != NULL)
+        tls_session_stop(session->tls, st,
+                         stream_error(st) || stream_eof(st) ||
+                             stream_timedout(st));
+    stream_close(st);
     myfree(session->key);
     myfree(session->label);
     myfree(session->name);
     myfree(session->addr);
+    strbuf_free(session->auth_mechs);
     myfree(session);
 }
 
@@ -193,10 +201,35 @@ smtp_ehlo_features(SMTP_SESSION *session, const SMTP_REPLY *reply)
 
     session->features = SMTP_FEAT_ESMTP;
     session->size_limit = 0;
-    for (i = 1; i < reply->lines->argc; i++)
-        session->features |= smtp_ehlo_keyword(reply->lines->argv[i],
-                                               strlen(reply->lines->argv[i]),
-                                               &session->size_limit);
+    strbuf_reset(session->auth_mechs);
+    for (i = 1; i < reply->lines->argc; i++) {
+        const char *line = reply->lines->argv[i];
+
+        session->features |=
+            smtp_ehlo_keyword(line, strlen(line), &session->size_limit);
+        if (smtp_sasl_ehlo_mechs(line, strlen(line), session->auth_mechs))
+            session->features |= SMTP_FEAT_AUTH;
+    }
+}
+
+/*
+ * smtp_ehlo - EHLO (LHLO) and the features it announces; 0, or -1 with
+ * the reply (code 0: no reply at all).  Also used after STARTTLS.
+ */
+int
+smtp_ehlo(SMTP_SESSION *session, SMTP_REPLY *reply)
+{
+    int lmtp = smtp_conf.proto == SMTP_PROTO_LMTP;
+
+    session->features = 0;
+    stream_printf(session->stream, "%s %s\r\n", lmtp ? "LHLO" : "EHLO",
+                  smtp_conf.helo_name);
+    if (stream_flush(session->stream) < 0 ||
+        smtp_read_reply(session, reply, smtp_conf.helo_timeout) < 0 ||
+        reply->code / 100 != 2)
+        return -1;
+    smtp_ehlo_features(session, reply);
+    return 0;
 }
 
 /*
@@ -213,16 +246,9 @@ smtp_helo(SMTP_SESSION *session, SMTP_REPLY *reply)
         reply->code / 100 != 2)
         return -1;
     if (lmtp || !smtp_conf.never_send_ehlo) {
-        stream_printf(st, "%s %s\r\n", lmtp ? "LHLO" : "EHLO",
-                      smtp_conf.helo_name);
-        if (stream_flush(st) < 0 ||
-            smtp_read_reply(session, reply, smtp_conf.helo_timeout) < 0)
-            return -1;
-        if (reply->code / 100 == 2) {
-            smtp_ehlo_features(session, reply);
+        if (smtp_ehlo(session, reply) == 0)
             return 0;
-        }
-        if (lmtp)
+        if (lmtp || reply->code == 0)
             return -1;
     }
     stream_printf(st, "HELO %s\r\n", smtp_conf.helo_name);

@@ -68,7 +68,10 @@ static const struct {
     {"SMTPUTF8", SMTP_FEAT_SMTPUTF8, -1},
     {"DSN", SMTP_FEAT_DSN, -1},
     {"DSNX", 0, -1},
-    {"STARTTLS", 0, -1},
+    {"STARTTLS", SMTP_FEAT_STARTTLS, -1},
+    {"AUTH PLAIN LOGIN", SMTP_FEAT_AUTH, -1},
+    {"AUTH=PLAIN", 0, -1}, /* the old form: smtp_sasl_ehlo_mechs() */
+    {"STARTTLSX", 0, -1},
     {"", 0, -1},
 };
 
