@@ -24,6 +24,8 @@ EXCEPTIONS = {
     "smtpd_forbid_bare_newline",
     # A Postern extension: the built-in SASL back-end's users (docs/sasl.md).
     "smtpd_sasl_users_maps",
+    # Read-only: the name of the program that asks (postconf for Postfix).
+    "process_name",
 }
 # Computed from the host: compared with a live Postfix on this host only.
 COMPUTED = {"myhostname", "mydomain", "mynetworks"}
