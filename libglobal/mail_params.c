@@ -700,8 +700,9 @@ static const PARAM_DEF params[] = {
      "Postern extension: user to crypt(3) hash tables for "
      "smtpd_sasl_type = postern",
      PARAM_F_OURS | PARAM_F_EXT},
-    {"smtpd_tls_auth_only", PARAM_BOOL, "no",
-     "Offer AUTH only after STARTTLS", 0},
+    {"smtpd_tls_auth_only", PARAM_BOOL, "yes",
+     "Offer AUTH only after STARTTLS; Postern's default, Postfix's is no",
+     PARAM_F_OURS},
     {"broken_sasl_auth_clients", PARAM_BOOL, "no",
      "Also announce AUTH in the obsolete AUTH=mechanisms form", 0},
     {"smtpd_sender_login_maps", PARAM_LIST, "",

@@ -262,7 +262,7 @@ sasl_response(SMTPD_STATE *state, STRBUF *line)
         strbuf_truncate(line, LEN(line) - 1);
     /* RFC 4954 section 4: "*" cancels the exchange with a 501. */
     if (strcmp(STR(line), "*") == 0) {
-        smtpd_reply(state, "501 5.0.0 Authentication aborted");
+        smtpd_reply(state, "501 5.7.0 Authentication aborted");
         return -1;
     }
     return 0;

@@ -22,6 +22,8 @@ EXCEPTIONS = {
     "mail_name", "mail_version", "syslog_name", "alias_maps",
     # Postfix 3.9's anti-smuggling default, not 3.7's "no" (docs/smtpd.md).
     "smtpd_forbid_bare_newline",
+    # No passwords in plaintext unless asked for (docs/sasl.md).
+    "smtpd_tls_auth_only",
     # A Postern extension: the built-in SASL back-end's users (docs/sasl.md).
     "smtpd_sasl_users_maps",
     # Read-only: the name of the program that asks (postconf for Postfix).

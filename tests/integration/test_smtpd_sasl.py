@@ -144,7 +144,7 @@ class BuiltinTest(SaslBase):
         self.assertEqual(c.cmd("AUTH PLAIN =\r\n")[0], 535)
         self.assertEqual(c.cmd("AUTH PLAIN\r\n"), (334, [""]))
         self.assertEqual(c.cmd("*\r\n"),
-                         (501, ["5.0.0 Authentication aborted"]))
+                         (501, ["5.7.0 Authentication aborted"]))
         self.assertEqual(c.cmd("AUTH CRAM-MD5\r\n")[0], 504)
         self.assertEqual(c.cmd("AUTH\r\n")[0], 501)
         self.assertEqual(c.cmd("AUTH PLAIN !!!!\r\n")[0], 535)
