@@ -72,6 +72,9 @@ use_postlog(const char *file, int flags)
     int ret = 0, saved;
 
     strbuf_sprintf(path, "%s/public/%s", qdir, service);
+    /* The kernel queues few datagrams (net.unix.max_dgram_qlen, often
+     * 10): a burst while postlogd waits for a CPU must not lose lines. */
+    msg_dgram_wait(MAILLOG_CLIENT_WAIT_MS);
     if (msg_dgram_init(STR(path)) < 0) {
         saved = errno;
         if ((flags & MAILLOG_CLIENT_DIRECT) == 0 || msg_file_init(file) < 0) {

@@ -12,7 +12,10 @@
  * the socket is connected before chroot.  A command run by root with
  * MAILLOG_CLIENT_DIRECT may write the file itself when the postlog
  * socket is absent (postern start before master runs).  Stderr is added
- * with MAILLOG_CLIENT_STDERR.
+ * with MAILLOG_CLIENT_STDERR.  A line may wait up to
+ * MAILLOG_CLIENT_WAIT_MS for room in the socket's queue, which the kernel
+ * keeps short, before it is dropped and counted: a busy postlogd slows a
+ * burst of lines a little rather than losing them.
  *
  * maillog_client_init() needs mail_conf_load() first.  It returns 0, or
  * -1 after logging to stderr why the chosen channel could not be set up
@@ -20,6 +23,7 @@
  */
 
 #define MAILLOG_CLIENT_STDERR (1 << 0) /* also to standard error */
+#define MAILLOG_CLIENT_WAIT_MS 200     /* per line, for room in the queue */
 #define MAILLOG_CLIENT_DIRECT (1 << 1) /* may write maillog_file itself */
 
 extern int maillog_client_init(const char *progname, int flags);

@@ -1,5 +1,6 @@
 /* test_maillog_client - Check suite for choosing the log channel. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,9 @@
 #include "strbuf.h"
 #include "test_main.h"
 #include "test_tmpdir.h"
+
+/* More lines than net.unix.max_dgram_qlen (10 by default) queues. */
+#define BURST_LINES 60
 
 /* load_conf - main.cf in the test folder: queue there, plus extra */
 static void
@@ -119,6 +123,42 @@ START_TEST(test_postlog_socket)
 }
 END_TEST
 
+/* late_reader - start reading after a pause, count the lines received */
+static void *
+late_reader(void *arg)
+{
+    int *fd_count = arg;
+    char buf[1024];
+    int got = 0;
+
+    usleep(100 * 1000);
+    while (got < BURST_LINES && recv(fd_count[0], buf, sizeof(buf), 0) > 0)
+        got++;
+    fd_count[1] = got;
+    return NULL;
+}
+
+/* A burst longer than the kernel's datagram queue waits, never drops. */
+START_TEST(test_burst_waits)
+{
+    pthread_t tid;
+    int fd_count[2];
+    int i;
+
+    load_conf("maillog_file = /var/log/x");
+    fd_count[0] = postlog_socket("postlog");
+    fd_count[1] = -1;
+    ck_assert_int_eq(maillog_client_init("smtpd", 0), 0);
+    ck_assert_int_eq(pthread_create(&tid, NULL, late_reader, fd_count), 0);
+    for (i = 0; i < BURST_LINES; i++)
+        msg_info("burst line %d", i);
+    ck_assert_int_eq(pthread_join(tid, NULL), 0);
+    ck_assert_int_eq(fd_count[1], BURST_LINES);
+    ck_assert_int_eq(msg_dgram_drops(), 0);
+    close(fd_count[0]);
+}
+END_TEST
+
 /* No postlog socket: DIRECT writes the file itself. */
 START_TEST(test_direct_file)
 {
@@ -211,6 +251,7 @@ maillog_client_suite(void)
     TCase *tc = tcase_create("core");
 
     TMPDIR_FIXTURES(tc);
+    tcase_add_test(tc, test_burst_waits);
     tcase_add_loop_test(tc, test_postlog_socket, 0, NITEMS(postlog_cases));
     tcase_add_test(tc, test_direct_file);
     tcase_add_test(tc, test_no_socket_stderr);
