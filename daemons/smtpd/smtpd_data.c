@@ -76,6 +76,7 @@ data_received(SMTPD_STATE *state)
     strbuf_sprintf(hdr, "Received: from %s (%s [%s])\n",
                    LEN(state->helo) ? STR(state->helo) : state->name,
                    state->name, state->addr);
+    smtpd_tls_received(state, hdr);
     strbuf_sprintf_cat(hdr, "\tby %s (%s) with %s id %s",
                        smtpd_params.myhostname, smtpd_params.mail_name,
                        smtpd_proto_name(state), state->queue_id);

@@ -30,11 +30,11 @@
 SMTPD_PARAMS smtpd_params;
 
 static const char *const cmd_names[SMTPD_NCMDS] = {
-    "helo", "ehlo", "mail", "rcpt", "data", "bdat",   "rset",
-    "noop", "vrfy", "etrn", "help", "quit", "unknown"};
+    "helo", "ehlo", "starttls", "mail", "rcpt", "data", "bdat",
+    "rset", "noop", "vrfy",     "etrn", "help", "quit", "unknown"};
 static const char *const cmd_upper[SMTPD_NCMDS] = {
-    "HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT",   "RSET",
-    "NOOP", "VRFY", "ETRN", "HELP", "QUIT", "UNKNOWN"};
+    "HELO", "EHLO", "STARTTLS", "MAIL", "RCPT", "DATA", "BDAT",
+    "RSET", "NOOP", "VRFY",     "ETRN", "HELP", "QUIT", "UNKNOWN"};
 
 /* smtpd_state_create - the state of one connection */
 SMTPD_STATE *
@@ -226,6 +226,8 @@ smtpd_ehlo(SMTPD_STATE *state, const char *args, size_t len)
         stream_puts(c, "250-SIZE\r\n");
     if (!smtpd_params.disable_vrfy)
         stream_puts(c, "250-VRFY\r\n");
+    if (smtpd_tls_offer(state))
+        stream_puts(c, "250-STARTTLS\r\n");
     stream_puts(c, "250-ETRN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
                    "250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n");
     return 0;
@@ -541,6 +543,7 @@ static const struct {
 } cmds[] = {
     {"HELO", SMTPD_CMD_HELO, smtpd_helo, 0},
     {"EHLO", SMTPD_CMD_EHLO, smtpd_ehlo, 0},
+    {"STARTTLS", SMTPD_CMD_STARTTLS, smtpd_starttls, 0},
     {"MAIL", SMTPD_CMD_MAIL, smtpd_mail, 1},
     {"RCPT", SMTPD_CMD_RCPT, smtpd_rcpt, 1},
     {"DATA", SMTPD_CMD_DATA, smtpd_data_cmd, 0},
@@ -570,6 +573,8 @@ smtpd_dispatch(SMTPD_STATE *state, const char *line, size_t len)
                                 state->namaddr);
                     return cmds[i].id;
                 }
+                if (smtpd_tls_gate(state, cmds[i].name) < 0)
+                    return cmds[i].id;
                 if (cmds[i].fn(state, line + off, len - off) == 0)
                     state->ok[cmds[i].id]++;
                 if (!cmds[i].pipeline_ok && !state->quit &&
