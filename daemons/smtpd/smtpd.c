@@ -8,7 +8,8 @@
  * "connect from NAME[ADDR]", notes a client that talks before the
  * greeting (RFC 2920 section 3.1 forbids it), sends the 220 greeting
  * (smtpd_banner), runs the command loop of smtpd_proto.c and logs
- * "disconnect from NAME[ADDR] ... commands=N".  A bad parameter value
+ * "disconnect from NAME[ADDR] ... commands=N".  In wrapper mode (SMTPS)
+ * the TLS handshake of smtpd_tls.c comes first.  A bad parameter value
  * is fatal at start (mail_conf's getters); nothing a client does is.
  */
 #include <errno.h>
@@ -81,6 +82,16 @@ smtpd_pre_init(const char *service, char **argv)
     smtpd_params_init();
     smtpd_check_init();
     smtpd_sasl_init();
+    smtpd_tls_init();
+}
+
+/* smtpd_post_init - what needs our own user: the TLS ticket key file */
+static void
+smtpd_post_init(const char *service, char **argv)
+{
+    (void) service;
+    (void) argv;
+    smtpd_tls_post_init();
 }
 
 /*
@@ -107,6 +118,32 @@ smtpd_early_talker(SMTPD_STATE *state)
                  state->namaddr);
 }
 
+/* smtpd_session - greet the client (or refuse it) and run the commands */
+static void
+smtpd_session(SMTPD_STATE *state, const char *service)
+{
+    /* After a wrapper-mode handshake the socket shows TLS records only. */
+    if (!state->tls_active)
+        smtpd_early_talker(state);
+    if (smtpd_anvil_connect(state, service, state->buf) < 0) {
+        smtpd_reply(state, "%s", STR(state->buf));
+        return;
+    }
+    /*
+     * smtpd_delay_reject = no: a client refused at connect gets the
+     * refusal instead of the greeting, then 503 to every command but
+     * QUIT, as Postfix's smtpd answers.
+     */
+    if (smtpd_check_client(state, state->buf) < 0) {
+        state->access_denied = 1;
+        state->error_count++;
+        smtpd_reply(state, "%s", STR(state->buf));
+    } else {
+        smtpd_reply(state, "220 %s", smtpd_params.banner);
+    }
+    smtpd_proto(state);
+}
+
 /* smtpd_service - serve one SMTP client */
 static void
 smtpd_service(STREAM *client, const char *service, char **argv)
@@ -124,25 +161,11 @@ smtpd_service(STREAM *client, const char *service, char **argv)
     state->trusted = smtpd_check_mynetworks(state->addr);
     stream_set_timeout(client, (int) smtpd_params.timeout * 1000);
     msg_info("connect from %s", state->namaddr);
-    smtpd_early_talker(state);
-    if (smtpd_anvil_connect(state, service, state->buf) < 0) {
-        smtpd_reply(state, "%s", STR(state->buf));
-    } else {
-        /*
-         * smtpd_delay_reject = no: a client refused at connect gets the
-         * refusal instead of the greeting, then 503 to every command but
-         * QUIT, as Postfix's smtpd answers.
-         */
-        if (smtpd_check_client(state, state->buf) < 0) {
-            state->access_denied = 1;
-            state->error_count++;
-            smtpd_reply(state, "%s", STR(state->buf));
-        } else {
-            smtpd_reply(state, "220 %s", smtpd_params.banner);
-        }
-        smtpd_proto(state);
-    }
+    /* Wrapper mode (SMTPS): the handshake comes before the greeting. */
+    if (smtpd_tls_wrapper(state) == 0)
+        smtpd_session(state, service);
     stream_flush(client);
+    smtpd_tls_stop(state);
     smtpd_anvil_disconnect(state);
     msg_info("disconnect from %s%s", state->namaddr, smtpd_counts(state, addr));
     smtpd_state_free(state);
@@ -157,5 +180,6 @@ int
 main(int argc, char **argv)
 {
     single_server_main(argc, argv, smtpd_service, MAIL_SERVER_PRE_INIT,
-                       smtpd_pre_init, 0);
+                       smtpd_pre_init, MAIL_SERVER_POST_INIT, smtpd_post_init,
+                       0);
 }

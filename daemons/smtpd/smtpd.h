@@ -11,6 +11,7 @@
 #include "smtpd_addr.h"
 #include "stream.h"
 #include "strbuf.h"
+#include "tls.h"
 
 /* smtpd_forbid_bare_newline settings (Postfix's meanings). */
 #define SMTPD_BARE_LF_NO     0 /* a bare LF ends a line, ".\n" ends DATA */
@@ -43,6 +44,7 @@ extern SMTPD_PARAMS smtpd_params;
 enum {
     SMTPD_CMD_HELO,
     SMTPD_CMD_EHLO,
+    SMTPD_CMD_STARTTLS,
     SMTPD_CMD_AUTH,
     SMTPD_CMD_MAIL,
     SMTPD_CMD_RCPT,
@@ -68,6 +70,7 @@ typedef struct SMTPD_STATE {
     STRBUF *helo;           /* HELO/EHLO argument, empty before */
     const char *protocol;   /* SMTP or ESMTP; see smtpd_proto_name() */
     int tls_active;         /* a STARTTLS or wrapper-mode handshake done */
+    TLS_SESS *tls_sess;     /* that session, or NULL (smtpd_tls.c) */
     char *sasl_method;      /* AUTH mechanism that succeeded, or NULL */
     char *sasl_username;    /* the authenticated login, or NULL */
     char *sasl_sender;      /* MAIL FROM's AUTH=<mailbox>, or NULL */
@@ -153,6 +156,17 @@ extern int smtpd_sasl_auth(SMTPD_STATE *state, const char *args, size_t len);
 extern int smtpd_sasl_mail_opt(SMTPD_STATE *state, STRBUF *reply);
 extern int smtpd_sasl_header(void);
 extern void smtpd_sasl_free(SMTPD_STATE *state);
+
+/* smtpd_tls.c: STARTTLS, wrapper mode, the 530 gate, Received: text. */
+extern void smtpd_tls_init(void);
+extern void smtpd_tls_post_init(void);
+extern int smtpd_tls_offer(const SMTPD_STATE *state);
+extern int smtpd_tls_gate(SMTPD_STATE *state, const char *verb);
+extern int smtpd_starttls(SMTPD_STATE *state, const char *args, size_t len);
+extern int smtpd_tls_wrapper(SMTPD_STATE *state);
+extern void smtpd_tls_received(const SMTPD_STATE *state, STRBUF *hdr);
+extern const TLS_INFO *smtpd_tls_info(const SMTPD_STATE *state);
+extern void smtpd_tls_stop(SMTPD_STATE *state);
 
 /* smtpd_anvil.c: connection and rate limits. */
 extern void smtpd_anvil_init(void);

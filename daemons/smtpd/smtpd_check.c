@@ -696,6 +696,7 @@ static ARGV *
 check_policy_attrs(CHECK *ch, const char *service)
 {
     SMTPD_STATE *s = ch->state;
+    const TLS_INFO *tls = smtpd_tls_info(s);
     ARGV *a = argv_alloc(24);
     STRBUF *b = strbuf_create(0);
 
@@ -726,9 +727,9 @@ check_policy_attrs(CHECK *ch, const char *service)
     POLICY_ATTR("ccert_subject=%s", "");
     POLICY_ATTR("ccert_issuer=%s", "");
     POLICY_ATTR("ccert_fingerprint=%s", "");
-    POLICY_ATTR("encryption_protocol=%s", "");
-    POLICY_ATTR("encryption_cipher=%s", "");
-    POLICY_ATTR("encryption_keysize=%d", 0);
+    POLICY_ATTR("encryption_protocol=%s", tls ? tls->protocol : "");
+    POLICY_ATTR("encryption_cipher=%s", tls ? tls->cipher : "");
+    POLICY_ATTR("encryption_keysize=%d", tls ? tls->cipher_usebits : 0);
     POLICY_ATTR("etrn_domain=%s", "");
     POLICY_ATTR("stress=%s", "");
     POLICY_ATTR("policy_context=%s", "");

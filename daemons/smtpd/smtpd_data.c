@@ -86,6 +86,7 @@ data_received(SMTPD_STATE *state)
     strbuf_sprintf(hdr, "Received: from %s (%s [%s])\n",
                    LEN(state->helo) ? STR(state->helo) : state->name,
                    state->name, state->addr);
+    smtpd_tls_received(state, hdr);
     if (state->sasl_username && smtpd_sasl_header())
         strbuf_sprintf_cat(hdr, "\t(Authenticated sender: %s)\n",
                            state->sasl_username);

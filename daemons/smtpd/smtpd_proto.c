@@ -30,11 +30,11 @@
 SMTPD_PARAMS smtpd_params;
 
 static const char *const cmd_names[SMTPD_NCMDS] = {
-    "helo", "ehlo", "auth", "mail", "rcpt", "data",   "bdat",
-    "rset", "noop", "vrfy", "etrn", "help", "quit",   "unknown"};
+    "helo", "ehlo", "starttls", "auth", "mail", "rcpt", "data", "bdat",
+    "rset", "noop", "vrfy",     "etrn", "help", "quit", "unknown"};
 static const char *const cmd_upper[SMTPD_NCMDS] = {
-    "HELO", "EHLO", "AUTH", "MAIL", "RCPT", "DATA",   "BDAT",
-    "RSET", "NOOP", "VRFY", "ETRN", "HELP", "QUIT",   "UNKNOWN"};
+    "HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "BDAT",
+    "RSET", "NOOP", "VRFY",     "ETRN", "HELP", "QUIT", "UNKNOWN"};
 
 /* smtpd_state_create - the state of one connection */
 SMTPD_STATE *
@@ -233,6 +233,8 @@ smtpd_ehlo(SMTPD_STATE *state, const char *args, size_t len)
     if (!smtpd_params.disable_vrfy)
         stream_puts(c, "250-VRFY\r\n");
     stream_puts(c, "250-ETRN\r\n");
+    if (smtpd_tls_offer(state))
+        stream_puts(c, "250-STARTTLS\r\n");
     smtpd_sasl_ehlo(state);
     stream_puts(c, "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
                    "250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n");
@@ -550,6 +552,7 @@ static const struct {
 } cmds[] = {
     {"HELO", SMTPD_CMD_HELO, smtpd_helo, 0},
     {"EHLO", SMTPD_CMD_EHLO, smtpd_ehlo, 0},
+    {"STARTTLS", SMTPD_CMD_STARTTLS, smtpd_starttls, 0},
     {"AUTH", SMTPD_CMD_AUTH, smtpd_sasl_auth, 0},
     {"MAIL", SMTPD_CMD_MAIL, smtpd_mail, 1},
     {"RCPT", SMTPD_CMD_RCPT, smtpd_rcpt, 1},
@@ -580,6 +583,8 @@ smtpd_dispatch(SMTPD_STATE *state, const char *line, size_t len)
                                 state->namaddr);
                     return cmds[i].id;
                 }
+                if (smtpd_tls_gate(state, cmds[i].name) < 0)
+                    return cmds[i].id;
                 if (cmds[i].fn(state, line + off, len - off) == 0)
                     state->ok[cmds[i].id]++;
                 if (!cmds[i].pipeline_ok && !state->quit &&
