@@ -22,6 +22,8 @@ EXCEPTIONS = {
     "mail_name", "mail_version", "syslog_name", "alias_maps",
     # Postfix 3.9's anti-smuggling default, not 3.7's "no" (docs/smtpd.md).
     "smtpd_forbid_bare_newline",
+    # Modern TLS floor: no TLS 1.0/1.1 unless asked for (docs/tls.md).
+    "smtpd_tls_protocols", "smtpd_tls_mandatory_protocols",
     # No passwords in plaintext unless asked for (docs/sasl.md).
     "smtpd_tls_auth_only",
     # A Postern extension: the built-in SASL back-end's users (docs/sasl.md).
@@ -116,14 +118,14 @@ class ConfTest(unittest.TestCase):
 
     def test_problems_name_file_and_line(self):
         with open(self.main_cf, "w") as f:
-            f.write("# c\nfoo_bar = 1\nsmtpd_tls_cert_file = /x\n"
+            f.write("# c\nfoo_bar = 1\nsmtpd_milters = inet:x:1\n"
                     "message_size_limit = 10x\nmaximal_queue_lifetime = 5y\n")
         rc, _, err = postern("-n", config_dir=self.dir, check=False)
         self.assertEqual(rc, 1)
         self.assertIn(f"{self.main_cf}, line 2: unknown parameter: foo_bar",
                       err)
         self.assertIn(f"{self.main_cf}, line 3: parameter "
-                      "smtpd_tls_cert_file: a Postfix parameter that "
+                      "smtpd_milters: a Postfix parameter that "
                       "Postern does not implement (yet)", err)
         self.assertIn(f"{self.main_cf}, line 4: parameter "
                       "message_size_limit: bad numerical value", err)
