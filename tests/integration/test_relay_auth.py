@@ -45,9 +45,9 @@ class RelayAuthTest(unittest.TestCase):
         self.port_a, self.port_b = free_port(), free_port()
         self.b = self.instance("relayb", self.port_b)
         self.a = self.instance("relaya", self.port_a)
-        self.ca = make_ca(self.b.root)
-        cert, key = make_cert(self.b.root, self.ca, "smarthost.test",
-                              ["127.0.0.1"])
+        tls = os.path.join(self.b.root, "tls")
+        self.ca = make_ca(tls)
+        cert, key = make_cert(tls, self.ca, ["smarthost.test"], ["127.0.0.1"])
         users = os.path.join(self.b.config_dir, "sasl_users")
         with open(users, "w") as f:
             f.write("%s %s\n" % (USER, crypt_hash(PASSWORD)))

@@ -15,36 +15,28 @@ import tempfile
 import unittest
 
 from test_smtpd import FakeCleanup, Raw, skip_reason, wait_for
+from tls_certs import make_ca, make_cert
 
 try:
     from instance import Instance, default_master_cf, free_port, TMP
 except ImportError:
     Instance = None
 
-CERTS_SH = r"""
-set -e
-exec >/dev/null 2>&1
-openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-    -days 2 -subj "/CN=Postern Test CA"
-printf 'subjectAltName=DNS:test.example,IP:127.0.0.1\n' > ext
-for kind in rsa ec; do
-    if [ $kind = rsa ]; then new='-newkey rsa:2048'
-    else new='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1'; fi
-    openssl req -new $new -nodes -keyout $kind.key -out $kind.csr \
-        -subj /CN=test.example
-    openssl x509 -req -in $kind.csr -CA ca.pem -CAkey ca.key \
-        -CAcreateserial -out $kind.pem -days 2 -extfile ext
-    cat $kind.key $kind.pem > $kind-chain.pem
-done
-chmod 644 *
-"""
-
-
 def make_certs():
-    """A folder with ca.pem, rsa/ec .pem/.key/-chain.pem."""
+    """A folder with ca.pem, rsa/ec .pem/.key/-chain.pem (key, then
+    certificate, as smtpd_tls_chain_files takes them)."""
     os.makedirs(TMP, exist_ok=True)
     d = tempfile.mkdtemp(prefix="tls-certs-", dir=TMP)
-    subprocess.run(["sh", "-c", CERTS_SH], cwd=d, check=True, timeout=120)
+    os.chmod(d, 0o755)
+    ca = make_ca(d)
+    for kind in ("rsa", "ec"):
+        cert, key = make_cert(d, ca, ["test.example"], ["127.0.0.1"],
+                              kind=kind, stem=kind, readable=True)
+        with open(os.path.join(d, kind + "-chain.pem"), "w") as out:
+            for part in (key, cert):
+                with open(part) as f:
+                    out.write(f.read())
+        os.chmod(os.path.join(d, kind + "-chain.pem"), 0o644)
     return d
 
 

@@ -17,43 +17,24 @@ base64 arguments are left out of commands."""
 import base64
 import os
 import ssl
-import subprocess
 
 from test_smtp import Sink
+from tls_certs import make_ca, make_cert
 
 
 class TestCA:
-    """A certificate authority in folder: ca.pem signs server certs."""
+    """A certificate authority in folder: ca.pem signs server certs
+    (tls_certs does the work)."""
 
     def __init__(self, folder, name="Postern Test CA"):
         self.folder = folder
-        os.makedirs(folder, exist_ok=True)
-        self.key = os.path.join(folder, "ca.key")
-        self.cert = os.path.join(folder, "ca.pem")
-        self._openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                      "-keyout", self.key, "-out", self.cert, "-days", "2",
-                      "-subj", "/CN=" + name)
-
-    def _openssl(self, *args):
-        subprocess.run(("openssl",) + args, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ca = make_ca(folder, name)
+        self.cert, self.key = ca["cert"], ca["key"]
 
     def issue(self, stem, names):
         """A server certificate for DNS names (the first is the CN)."""
-        key = os.path.join(self.folder, stem + ".key")
-        csr = os.path.join(self.folder, stem + ".csr")
-        cert = os.path.join(self.folder, stem + ".pem")
-        ext = os.path.join(self.folder, stem + ".ext")
-        with open(ext, "w") as f:
-            f.write("subjectAltName=" +
-                    ",".join("DNS:" + n for n in names) + "\n"
-                    "extendedKeyUsage=serverAuth\n")
-        self._openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-                      "-out", csr, "-subj", "/CN=" + names[0])
-        self._openssl("x509", "-req", "-in", csr, "-CA", self.cert,
-                      "-CAkey", self.key, "-CAcreateserial", "-out", cert,
-                      "-days", "2", "-extfile", ext)
-        return cert, key
+        return make_cert(self.folder, {"cert": self.cert, "key": self.key},
+                         names, stem=stem)
 
 
 class TlsSink(Sink):
