@@ -794,6 +794,21 @@ static const PARAM_DEF params[] = {
      "OpenSSL cipher list of the grade export", 0},
     {"tls_null_cipherlist", PARAM_STR, "eNULL:!aNULL",
      "OpenSSL cipher list of the grade null", 0},
+    {"smtpd_tls_req_ccert", PARAM_BOOL, "no",
+     "Require a trusted client certificate (level encrypt only)", 0},
+    {"smtpd_tls_fingerprint_digest", PARAM_STR,
+     "${{$compatibility_level} <level {3.6} ? {md5} : {sha256}}",
+     "Digest of client certificate fingerprints (relay_clientcerts, "
+     "check_ccert_access)",
+     0},
+    {"relay_clientcerts", PARAM_LIST, "",
+     "Tables of client certificate fingerprints that permit_tls_clientcerts "
+     "accepts",
+     0},
+    {"smtpd_sasl_local_domain", PARAM_STR, "",
+     "SASL realm appended to login names without @ (postern back-end)", 0},
+    {"smtpd_sasl_exceptions_networks", PARAM_LIST, "",
+     "Clients that are not offered AUTH in the EHLO reply", 0},
 };
 
 #define NPARAMS (sizeof(params) / sizeof(params[0]))

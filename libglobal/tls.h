@@ -153,6 +153,16 @@ extern const char *tls_trust_label(const TLS_SESS *sess);
 extern STRBUF *tls_summary(STRBUF *out, const TLS_SESS *sess);
 extern STRBUF *tls_received_comment(STRBUF *out, const TLS_SESS *sess);
 
+/*
+ * tls_peer_fingerprint() writes the digest (an OpenSSL name: "sha256",
+ * "sha1", "md5") of the peer's certificate (pkey = 0) or of its public
+ * key, DER SubjectPublicKeyInfo (pkey = 1), as colon-separated upper
+ * case hex, Postfix's form "AB:CD:...".  NULL (out empty) without a peer
+ * certificate or with an unknown digest.
+ */
+extern const char *tls_peer_fingerprint(STRBUF *out, const TLS_SESS *sess,
+                                        const char *digest, int pkey);
+
 /* Parsers, exported for tests and for checking parameters early. */
 extern int tls_protocol_range(const char *spec, int *min_version,
                               int *max_version, STRBUF *why);

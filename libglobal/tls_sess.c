@@ -9,6 +9,8 @@
  *                                           session
  *   tls_trust_label(), tls_summary(), tls_received_comment()
  *                                           log and Received: text
+ *   tls_peer_fingerprint()                  the peer certificate's or
+ *                                           public key's digest
  *
  * Nothing here is fatal; a stream with unread input at the handshake is
  * our bug (a panic), see tls.h.
@@ -445,4 +447,61 @@ tls_received_comment(STRBUF *out, const TLS_SESS *sess)
     strbuf_sprintf(out, "(using %s)", STR(sum));
     strbuf_free(sum);
     return out;
+}
+
+/* fprint_hex - "AB:CD:..." of a digest */
+static void
+fprint_hex(STRBUF *out, const unsigned char *md, unsigned int len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    strbuf_reset(out);
+    for (unsigned int i = 0; i < len; i++) {
+        if (i > 0)
+            strbuf_addch(out, ':');
+        strbuf_addch(out, hex[md[i] >> 4]);
+        strbuf_addch(out, hex[md[i] & 0xf]);
+    }
+}
+
+/*
+ * pkey_digest - digest of the DER SubjectPublicKeyInfo (algorithm and key,
+ * what Postfix digests; X509_pubkey_digest() would take the key bits only)
+ */
+static int
+pkey_digest(X509 *peer, const EVP_MD *md, unsigned char *buf, unsigned int *len)
+{
+    unsigned char *der = NULL;
+    int der_len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(peer), &der);
+    int ok;
+
+    if (der_len <= 0)
+        return 0;
+    ok = EVP_Digest(der, (size_t) der_len, buf, len, md, NULL);
+    OPENSSL_free(der);
+    return ok;
+}
+
+/* tls_peer_fingerprint - the peer certificate's or public key's digest */
+const char *
+tls_peer_fingerprint(STRBUF *out, const TLS_SESS *sess, const char *digest,
+                     int pkey)
+{
+    X509 *peer = SSL_get0_peer_certificate(sess->ssl);
+    const EVP_MD *md = digest ? EVP_get_digestbyname(digest) : NULL;
+    unsigned char buf[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    int ok;
+
+    strbuf_reset(out);
+    if (peer == NULL || md == NULL)
+        return NULL;
+    ok = pkey ? pkey_digest(peer, md, buf, &len)
+              : X509_digest(peer, md, buf, &len);
+    if (!ok) {
+        ERR_clear_error();
+        return NULL;
+    }
+    fprint_hex(out, buf, len);
+    return STR(out);
 }

@@ -166,6 +166,7 @@ extern int smtpd_starttls(SMTPD_STATE *state, const char *args, size_t len);
 extern int smtpd_tls_wrapper(SMTPD_STATE *state);
 extern void smtpd_tls_received(const SMTPD_STATE *state, STRBUF *hdr);
 extern const TLS_INFO *smtpd_tls_info(const SMTPD_STATE *state);
+extern const char *smtpd_tls_fprint(const SMTPD_STATE *state, int pkey);
 extern void smtpd_tls_stop(SMTPD_STATE *state);
 
 /* smtpd_anvil.c: connection and rate limits. */

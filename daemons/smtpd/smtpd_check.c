@@ -73,6 +73,7 @@ static MATCH_LIST *mynetworks, *mydestination, *relay_domains;
 static MATCH_LIST *valias_domains, *vmbox_domains;
 static MAPS *local_rcpt_maps, *valias_maps, *vmbox_maps, *relay_rcpt_maps;
 static MAPS *sender_login_maps; /* smtpd_sender_login_maps */
+static MAPS *relay_clientcerts; /* fingerprints for permit_tls_clientcerts */
 
 static struct {
     int delay_reject;
@@ -229,6 +230,7 @@ smtpd_check_init(void)
     relay_rcpt_maps = maps_param("relay_recipient_maps", DICT_FLAG_FOLD_FIX);
     sender_login_maps =
         maps_param("smtpd_sender_login_maps", DICT_FLAG_FOLD_FIX);
+    relay_clientcerts = maps_param("relay_clientcerts", DICT_FLAG_FOLD_FIX);
     for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
         lists[i].words = check_split(lists[i].param);
         check_open_tables(lists + i);
@@ -691,6 +693,67 @@ check_access(CHECK *ch, const char *table, int kind, const char *name,
     return ret;
 }
 
+/*
+ * check_ccert_find - the value a table gives the client certificate:
+ * its fingerprint first, then its public key's (Postfix's search order).
+ * NULL when there is no certificate or no entry; *error on a lookup error.
+ */
+static const char *
+check_ccert_find(SMTPD_STATE *state, MAPS *maps, int *error)
+{
+    const char *fp, *value = NULL;
+
+    *error = 0;
+    for (int pkey = 0; pkey < 2 && value == NULL && !*error; pkey++) {
+        if ((fp = smtpd_tls_fprint(state, pkey)) == NULL)
+            break;
+        value = maps_find(maps, fp, 0);
+        *error = value == NULL && maps->error;
+    }
+    return value;
+}
+
+/* check_ccert_permit - permit_tls_clientcerts and _all_clientcerts */
+static int
+check_ccert_permit(CHECK *ch, int all)
+{
+    const TLS_INFO *info = smtpd_tls_info(ch->state);
+    int error;
+
+    if (info == NULL || !info->peer_cert)
+        return CHK_DUNNO;
+    if (all) /* any certificate that smtpd_tls_CAfile/CApath trusts */
+        return info->trusted ? CHK_OK : CHK_DUNNO;
+    if (relay_clientcerts == NULL)
+        return CHK_DUNNO;
+    if (check_ccert_find(ch->state, relay_clientcerts, &error) != NULL) {
+        msg_info("%s: relay allowed by client certificate, subject_CN=%s",
+                 ch->state->namaddr, info->peer_CN);
+        return CHK_OK;
+    }
+    return error ? check_tempfail(ch, ch->subj) : CHK_DUNNO;
+}
+
+/* check_ccert_access - check_ccert_access type:table */
+static int
+check_ccert_access(CHECK *ch, const char *table)
+{
+    MAPS *maps = check_table(table);
+    const char *value;
+    char *copy;
+    int error, ret;
+
+    if (maps == NULL)
+        return check_tempfail(ch, ch->subj);
+    value = check_ccert_find(ch->state, maps, &error);
+    if (value == NULL)
+        return error ? check_tempfail(ch, ch->subj) : CHK_DUNNO;
+    copy = mystrdup(value);
+    ret = check_action(ch, copy, ch->subj, ch->what, table);
+    myfree(copy);
+    return ret;
+}
+
 /* check_policy_attrs - the request of the policy delegation protocol */
 static ARGV *
 check_policy_attrs(CHECK *ch, const char *service)
@@ -724,9 +787,12 @@ check_policy_attrs(CHECK *ch, const char *service)
     POLICY_ATTR("sasl_sender=%s", s->sasl_sender ? s->sasl_sender : "");
     POLICY_ATTR("size=%ld",
                 s->mail_args.size > 0 ? s->mail_args.size : s->msg_size);
-    POLICY_ATTR("ccert_subject=%s", "");
-    POLICY_ATTR("ccert_issuer=%s", "");
-    POLICY_ATTR("ccert_fingerprint=%s", "");
+    POLICY_ATTR("ccert_subject=%s", tls ? tls->peer_CN : "");
+    POLICY_ATTR("ccert_issuer=%s", tls ? tls->issuer_CN : "");
+    POLICY_ATTR("ccert_fingerprint=%s",
+                smtpd_tls_fprint(s, 0) ? smtpd_tls_fprint(s, 0) : "");
+    POLICY_ATTR("ccert_pubkey_fingerprint=%s",
+                smtpd_tls_fprint(s, 1) ? smtpd_tls_fprint(s, 1) : "");
     POLICY_ATTR("encryption_protocol=%s", tls ? tls->protocol : "");
     POLICY_ATTR("encryption_cipher=%s", tls ? tls->cipher : "");
     POLICY_ATTR("encryption_keysize=%d", tls ? tls->cipher_usebits : 0);
@@ -792,6 +858,8 @@ check_with_arg(CHECK *ch, const char *name, const char *arg)
         ret = ch->rcpt ? check_access(ch, arg, SMTPD_KEY_ADDRESS, ch->rcpt,
                                       cf.delims, STR(subj), "Recipient address")
                        : CHK_DUNNO;
+    } else if (strcasecmp(name, "check_ccert_access") == 0) {
+        ret = check_ccert_access(ch, arg);
     } else if (strcasecmp(name, "check_policy_service") == 0) {
         ret = check_policy(ch, arg);
     } else {
@@ -899,6 +967,10 @@ check_simple(CHECK *ch, const char *name)
         return check_fqdn_addr(ch, ch->sender, "Sender address");
     if (!strcasecmp(name, "reject_non_fqdn_recipient"))
         return check_fqdn_addr(ch, ch->rcpt, "Recipient address");
+    if (!strcasecmp(name, "permit_tls_clientcerts"))
+        return check_ccert_permit(ch, 0);
+    if (!strcasecmp(name, "permit_tls_all_clientcerts"))
+        return check_ccert_permit(ch, 1);
     if (!strcasecmp(name, "permit_sasl_authenticated"))
         return s->sasl_username ? CHK_OK : CHK_DUNNO;
     if (strcasecmp(name, "reject_sender_login_mismatch") == 0 ||

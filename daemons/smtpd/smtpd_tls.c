@@ -13,11 +13,20 @@
  *   smtpd_tls_wrapper()    wrapper mode's handshake before the greeting
  *   smtpd_tls_received()   the "(using ...)" comment of Received:
  *   smtpd_tls_info()       the session's TLS_INFO, NULL without TLS
+ *   smtpd_tls_fprint()     the client certificate's (or public key's)
+ *                          fingerprint, smtpd_tls_fingerprint_digest;
+ *                          NULL without one
  *   smtpd_tls_stop()       end the session at disconnect
  *
  * A bad level is fatal at start.  A bad certificate, key or CA file is
  * not: it is logged and STARTTLS is answered with 454 (wrapper mode
  * hangs up), so a typo never takes mail service down.
+ *
+ * Client certificates: smtpd_tls_ask_ccert asks for one (verified against
+ * smtpd_tls_CAfile/CApath, the result only recorded); smtpd_tls_req_ccert
+ * (level encrypt only, as in Postfix) also hangs up with 421 on a client
+ * that sends none or an untrusted one.  At smtpd_tls_loglevel >= 1 the
+ * certificate's CN, issuer and fingerprints are logged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +40,18 @@
 
 /* The TLS parameters and the context, read once per process. */
 static struct {
-    TLS_LEVEL level; /* none, may or encrypt */
-    int wrappermode; /* smtpd_tls_wrappermode */
-    int received;    /* smtpd_tls_received_header */
-    int ask_ccert;   /* smtpd_tls_ask_ccert */
-    long loglevel;   /* smtpd_tls_loglevel */
-    long timeout;    /* smtpd_starttls_timeout, seconds */
-    long cache_time; /* smtpd_tls_session_cache_timeout */
-    TLS_CTX *ctx;    /* NULL: TLS off or broken */
+    TLS_LEVEL level;     /* none, may or encrypt */
+    int wrappermode;     /* smtpd_tls_wrappermode */
+    int received;        /* smtpd_tls_received_header */
+    int ask_ccert;       /* smtpd_tls_ask_ccert (or req_ccert) */
+    int req_ccert;       /* smtpd_tls_req_ccert, level encrypt only */
+    char *digest;        /* smtpd_tls_fingerprint_digest */
+    STRBUF *fprint;      /* this session's certificate fingerprint */
+    STRBUF *pkey_fprint; /* and public key fingerprint */
+    long loglevel;       /* smtpd_tls_loglevel */
+    long timeout;        /* smtpd_starttls_timeout, seconds */
+    long cache_time;     /* smtpd_tls_session_cache_timeout */
+    TLS_CTX *ctx;        /* NULL: TLS off or broken */
 } tls;
 
 /* tls_level - smtpd_tls_security_level, or the legacy booleans */
@@ -120,11 +133,21 @@ smtpd_tls_init(void)
     tls.wrappermode = mail_conf_bool("smtpd_tls_wrappermode");
     tls.received = mail_conf_bool("smtpd_tls_received_header");
     tls.ask_ccert = mail_conf_bool("smtpd_tls_ask_ccert");
+    tls.req_ccert = mail_conf_bool("smtpd_tls_req_ccert");
+    tls.digest = mail_conf_str("smtpd_tls_fingerprint_digest");
+    tls.fprint = strbuf_create(100);
+    tls.pkey_fprint = strbuf_create(100);
     tls.loglevel = mail_conf_long("smtpd_tls_loglevel");
     tls.timeout = mail_conf_time("smtpd_starttls_timeout");
     tls.cache_time = mail_conf_time("smtpd_tls_session_cache_timeout");
     if (tls.timeout <= 0)
         msg_fatal("smtpd_starttls_timeout must be positive");
+    if (tls.req_ccert && tls.level < TLS_LEV_ENCRYPT) {
+        msg_warn("smtpd_tls_req_ccert = yes needs smtpd_tls_security_level "
+                 "= encrypt: client certificates are not required");
+        tls.req_ccert = 0;
+    }
+    tls.ask_ccert |= tls.req_ccert;
     if (tls.level > TLS_LEV_NONE || tls.wrappermode)
         tls.ctx = tls_context(tls.level == TLS_LEV_ENCRYPT);
 }
@@ -177,6 +200,42 @@ smtpd_tls_gate(SMTPD_STATE *state, const char *verb)
     return -1;
 }
 
+/* tls_ccert_learn - fingerprints of the client certificate, and a log */
+static void
+tls_ccert_learn(SMTPD_STATE *state)
+{
+    const TLS_INFO *info = tls_info(state->tls_sess);
+
+    if (tls_peer_fingerprint(tls.fprint, state->tls_sess, tls.digest, 0) ==
+            NULL &&
+        info->peer_cert)
+        msg_warn("smtpd_tls_fingerprint_digest: unknown digest \"%s\"",
+                 tls.digest);
+    tls_peer_fingerprint(tls.pkey_fprint, state->tls_sess, tls.digest, 1);
+    if (info->peer_cert && tls.loglevel >= 1)
+        msg_info("%s: %s: subject_CN=%s, issuer_CN=%s, fingerprint=%s, "
+                 "pkey_fingerprint=%s",
+                 state->namaddr, tls_trust_label(state->tls_sess),
+                 info->peer_CN, info->issuer_CN, STR(tls.fprint),
+                 STR(tls.pkey_fprint));
+}
+
+/* tls_ccert_required - smtpd_tls_req_ccert; -1 after a 421 */
+static int
+tls_ccert_required(SMTPD_STATE *state)
+{
+    const TLS_INFO *info = tls_info(state->tls_sess);
+    const char *why;
+
+    if (!tls.req_ccert || info->trusted)
+        return 0;
+    why = info->peer_cert ? "Client certificate not verified"
+                          : "No client certificate presented";
+    msg_info("NOQUEUE: abort: TLS from %s: %s", state->namaddr, why);
+    smtpd_reply(state, "421 4.7.1 %s Error: %s", smtpd_params.myhostname, why);
+    return -1;
+}
+
 /* tls_handshake - run the server handshake; 0, or -1 (logged) */
 static int
 tls_handshake(SMTPD_STATE *state)
@@ -196,7 +255,8 @@ tls_handshake(SMTPD_STATE *state)
                  tls_trust_label(state->tls_sess), state->namaddr,
                  STR(tls_summary(why, state->tls_sess)));
     strbuf_free(why);
-    return 0;
+    tls_ccert_learn(state);
+    return tls_ccert_required(state);
 }
 
 /* tls_forget - RFC 3207 section 4.2: discard what the client told us */
@@ -298,6 +358,17 @@ smtpd_tls_info(const SMTPD_STATE *state)
     return state->tls_sess != NULL ? tls_info(state->tls_sess) : NULL;
 }
 
+/* smtpd_tls_fprint - the client certificate's fingerprint, or NULL */
+const char *
+smtpd_tls_fprint(const SMTPD_STATE *state, int pkey)
+{
+    STRBUF *fp = pkey ? tls.pkey_fprint : tls.fprint;
+
+    if (state->tls_sess == NULL || fp == NULL || LEN(fp) == 0)
+        return NULL;
+    return STR(fp);
+}
+
 /* smtpd_tls_stop - close_notify unless the connection failed */
 void
 smtpd_tls_stop(SMTPD_STATE *state)
@@ -309,4 +380,6 @@ smtpd_tls_stop(SMTPD_STATE *state)
     failed = stream_error(state->client) || stream_timedout(state->client);
     tls_session_stop(state->tls_sess, state->client, failed);
     state->tls_sess = NULL;
+    strbuf_reset(tls.fprint);
+    strbuf_reset(tls.pkey_fprint);
 }
