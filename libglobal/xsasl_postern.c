@@ -11,7 +11,9 @@
  * last challenge), or XSASL_TEMP when the table lookup failed.  The hash
  * is recomputed and compared in constant time; an unknown user costs a
  * hash too, so timing does not tell which users exist.  Passwords are
- * never logged and their copies are wiped.  Nothing here is fatal.
+ * never logged and their copies are wiped.  With a realm
+ * (smtpd_sasl_local_domain) a login name without "@" is looked up, and
+ * reported, as "name@realm".  Nothing here is fatal.
  */
 #include <crypt.h>
 #include <string.h>
@@ -44,6 +46,7 @@ typedef struct POSTERN_SERVER {
     int got_user; /* LOGIN: the username came */
     STRBUF *user;
     STRBUF *data; /* decoded response; wiped */
+    char *realm;  /* smtpd_sasl_local_domain, or NULL */
 } POSTERN_SERVER;
 
 /* xsasl_plain_parse - "authzid NUL authcid NUL passwd" (RFC 4616) */
@@ -129,6 +132,17 @@ xsasl_postern_verify(MAPS *users, const char *user, const char *passwd,
     return XSASL_OK;
 }
 
+/*
+ * postern_qualify - smtpd_sasl_local_domain: "user" becomes
+ * "user@realm"; a name with "@" is left alone.
+ */
+static void
+postern_qualify(POSTERN_SERVER *ps)
+{
+    if (ps->realm != NULL && strchr(STR(ps->user), '@') == NULL)
+        strbuf_sprintf_cat(ps->user, "@%s", ps->realm);
+}
+
 /* postern_plain - a PLAIN response, base64 */
 static int
 postern_plain(POSTERN_SERVER *ps, const char *resp, STRBUF *result)
@@ -141,6 +155,7 @@ postern_plain(POSTERN_SERVER *ps, const char *resp, STRBUF *result)
         strbuf_strcpy(result, "Invalid base64 data in response");
     } else if (xsasl_plain_parse(STR(ps->data), LEN(ps->data), ps->user,
                                  passwd) == 0) {
+        postern_qualify(ps);
         status =
             xsasl_postern_verify(ps->users, STR(ps->user), STR(passwd), result);
     }
@@ -167,6 +182,7 @@ postern_login(POSTERN_SERVER *ps, const char *resp, STRBUF *result)
         strbuf_strcpy(result, LOGIN_CHAL_PASS);
         status = XSASL_CONT;
     } else {
+        postern_qualify(ps);
         status = xsasl_postern_verify(ps->users, STR(ps->user), STR(ps->data),
                                       result);
     }
@@ -221,6 +237,8 @@ postern_free(XSASL_SERVER *server)
     strbuf_free(ps->data);
     strbuf_free(ps->user);
     strbuf_free(server->mechs);
+    if (ps->realm)
+        myfree(ps->realm);
     myfree(ps);
 }
 
@@ -235,6 +253,8 @@ postern_create(XSASL_SERVER_IMPL *impl, const XSASL_SERVER_ARGS *args,
     memset(ps, 0, sizeof(*ps));
     ps->users = ((POSTERN_IMPL *) impl)->users;
     ps->security = args->security;
+    if (args->realm != NULL && *args->realm)
+        ps->realm = mystrdup(args->realm);
     ps->user = strbuf_create(0);
     ps->data = strbuf_create(0);
     ps->server.mechs = strbuf_create(0);

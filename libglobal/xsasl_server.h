@@ -54,6 +54,7 @@ typedef struct XSASL_SERVER_ARGS {
     const char *server_addr; /* for dovecot's lip= */
     int tls_active;          /* dovecot's "secured" */
     int security;            /* XSASL_SEC_* for this connection */
+    const char *realm;       /* smtpd_sasl_local_domain, NULL or "" */
 } XSASL_SERVER_ARGS;
 
 typedef struct XSASL_SERVER XSASL_SERVER;

@@ -13,7 +13,12 @@
  * REASON" (the line fail2ban's postfix-sasl filter reads), 454 when the
  * back-end is in trouble.  smtpd_sasl_mail_opt() takes MAIL FROM's
  * AUTH=<mailbox> as state->sasl_sender.  smtpd_sasl_free() drops the
- * connection's back-end state (smtpd_state_free() calls it).  Client
+ * connection's back-end state (smtpd_state_free() calls it).
+ * smtpd_sasl_exceptions_networks lists clients whose EHLO reply does not
+ * announce AUTH (the command still works, as in Postfix);
+ * smtpd_sasl_local_domain is the realm the postern back-end appends to
+ * login names without "@" (Dovecot applies its own auth_default_realm);
+ * smtpd_sasl_service goes to the back-end (Dovecot's service=).  Client
  * mistakes are replies; nothing at run time is fatal.
  */
 #include <ctype.h>
@@ -22,6 +27,7 @@
 #include <strings.h>
 
 #include "mail_conf.h"
+#include "match_list.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "smtpd.h"
@@ -42,6 +48,8 @@ static struct {
     int tls_sec;  /* smtpd_sasl_tls_security_options */
     long resp_limit;
     char *service;
+    char *realm;            /* smtpd_sasl_local_domain */
+    MATCH_LIST *exceptions; /* smtpd_sasl_exceptions_networks */
 } cf;
 
 static XSASL_SERVER_IMPL *impl;
@@ -80,6 +88,9 @@ smtpd_sasl_init(void)
     cf.sec = sasl_security("smtpd_sasl_security_options");
     cf.tls_sec = sasl_security("smtpd_sasl_tls_security_options");
     cf.service = mail_conf_str("smtpd_sasl_service");
+    cf.realm = mail_conf_str("smtpd_sasl_local_domain");
+    cf.exceptions =
+        match_list_param("smtpd_sasl_exceptions_networks", MATCH_NAMADR);
     type = mail_conf_str("smtpd_sasl_type");
     path = mail_conf_str("smtpd_sasl_path");
     users = mail_conf_str("smtpd_sasl_users_maps");
@@ -134,6 +145,7 @@ sasl_server(SMTPD_STATE *state)
     args.server_addr = state->server_addr;
     args.tls_active = state->tls_active;
     args.security = state->tls_active ? cf.tls_sec : cf.sec;
+    args.realm = cf.realm;
     why = strbuf_create(0);
     state->sasl = mymalloc(sizeof(*state->sasl));
     state->sasl->tls = state->tls_active;
@@ -150,7 +162,13 @@ smtpd_sasl_ehlo(SMTPD_STATE *state)
     XSASL_SERVER *server;
     const char *mechs;
 
-    if (!smtpd_sasl_offered(state) || (server = sasl_server(state)) == NULL)
+    if (!smtpd_sasl_offered(state))
+        return;
+    /* Known broken clients are not told about AUTH at all. */
+    if (cf.exceptions != NULL &&
+        match_list_match(cf.exceptions, state->name, state->addr) == 1)
+        return;
+    if ((server = sasl_server(state)) == NULL)
         return;
     mechs = xsasl_server_mechs(server);
     if (*mechs == 0)

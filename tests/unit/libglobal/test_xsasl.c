@@ -171,7 +171,7 @@ START_TEST(test_postern_backend)
     XSASL_SERVER_IMPL *impl =
         xsasl_server_init("postern", "", "inline:{y=" YESCRYPT ", s=" SHA512
                           "}", why);
-    XSASL_SERVER_ARGS args = {"smtp", "127.0.0.1", "127.0.0.1", 0, 0};
+    XSASL_SERVER_ARGS args = {"smtp", "127.0.0.1", "127.0.0.1", 0, 0, NULL};
     XSASL_SERVER *srv;
     int st;
 
@@ -194,12 +194,51 @@ START_TEST(test_postern_backend)
 }
 END_TEST
 
+/* smtpd_sasl_local_domain: the realm qualifies names without "@". */
+static const struct {
+    const char *name;
+    const char *realm;
+    const char *plain; /* base64 PLAIN response, password "secret" */
+    int want;
+    const char *user; /* the username reported on XSASL_OK */
+} realm_cases[] = {
+    {"qualified by realm", "ex.org", "AHkAc2VjcmV0", XSASL_OK, "y@ex.org"},
+    {"already qualified", "ex.org", "AHlAZXgub3JnAHNlY3JldA==", XSASL_OK,
+     "y@ex.org"},
+    {"other realm", "other.org", "AHkAc2VjcmV0", XSASL_FAIL, NULL},
+    {"no realm", "", "AHkAc2VjcmV0", XSASL_FAIL, NULL},
+    {"null realm", NULL, "AHlAZXgub3JnAHNlY3JldA==", XSASL_OK, "y@ex.org"},
+};
+
+START_TEST(test_postern_realm)
+{
+    STRBUF *why = strbuf_create(0), *res = strbuf_create(0);
+    XSASL_SERVER_IMPL *impl = xsasl_server_init(
+        "postern", "", "inline:{y@ex.org=" YESCRYPT "}", why);
+    XSASL_SERVER_ARGS args = {"smtp", "", "", 1, 0, realm_cases[_i].realm};
+    XSASL_SERVER *srv;
+    int st;
+
+    ck_assert_msg(impl != NULL, "%s", STR(why));
+    srv = xsasl_server_create(impl, &args, why);
+    st = xsasl_server_start(srv, "PLAIN", realm_cases[_i].plain, res);
+    ck_assert_msg(st == realm_cases[_i].want, "%s: %d %s",
+                  realm_cases[_i].name, st, STR(res));
+    if (st == XSASL_OK)
+        ck_assert_str_eq(STR(res), realm_cases[_i].user);
+    xsasl_server_free(srv);
+    xsasl_server_done(impl);
+    strbuf_free(why);
+    strbuf_free(res);
+}
+END_TEST
+
 START_TEST(test_security)
 {
     STRBUF *why = strbuf_create(0);
     XSASL_SERVER_IMPL *impl = xsasl_server_init("postern", "", "inline:{a=b}",
                                                 why);
-    XSASL_SERVER_ARGS args = {"smtp", "", "", 0, XSASL_SEC_NOPLAINTEXT};
+    XSASL_SERVER_ARGS args = {"smtp", "", "", 0, XSASL_SEC_NOPLAINTEXT, NULL};
     XSASL_SERVER *srv = xsasl_server_create(impl, &args, why);
 
     ck_assert_str_eq(xsasl_server_mechs(srv), "");
@@ -224,6 +263,7 @@ xsasl_suite(void)
     tcase_add_loop_test(tc, test_plain_parse, 0, NITEMS(plain_cases));
     tcase_add_test(tc, test_decode_bounds);
     tcase_add_loop_test(tc, test_postern_backend, 0, NITEMS(be_cases));
+    tcase_add_loop_test(tc, test_postern_realm, 0, NITEMS(realm_cases));
     tcase_add_test(tc, test_security);
     suite_add_tcase(s, tc);
     return s;
