@@ -187,6 +187,7 @@ class AuthAfterStarttls(unittest.TestCase):
         self.assertEqual(send(t, "alice@example.org", "far@remote.example"
                               )[0], 250)
         t.cmd("QUIT\r\n")
+        t.close()
 
     def test_smtplib_starttls_login(self):
         before = self.srv.cleanup.count()
@@ -224,6 +225,7 @@ class AuthAfterStarttls(unittest.TestCase):
         self.assertEqual(c.cmd("MAIL FROM:<alice@example.org>\r\n"),
                          (530, ["5.7.0 Must issue a STARTTLS command first"]))
         c.cmd("QUIT\r\n")
+        c.close()
 
     def test_submission_with_auth(self):
         before = self.srv.cleanup.count()
@@ -234,6 +236,7 @@ class AuthAfterStarttls(unittest.TestCase):
         self.assertEqual(send(t, "alice@example.org", "far@remote.example"
                               )[0], 250)
         t.cmd("QUIT\r\n")
+        t.close()
         self.assertEqual(self.srv.cleanup.count(), before + 1)
 
     def test_submission_without_auth(self):
@@ -243,6 +246,7 @@ class AuthAfterStarttls(unittest.TestCase):
         self.assertEqual(code, 554)
         self.assertIn("Client host rejected: Access denied", text[0])
         t.cmd("QUIT\r\n")
+        t.close()
 
 
 class ClientCerts(unittest.TestCase):
@@ -296,6 +300,7 @@ class ClientCerts(unittest.TestCase):
         self.assertEqual(t.cmd("EHLO client.example\r\n")[0], 250)
         reply = send(t, "a@client.example", "far@remote.example")
         t.cmd("QUIT\r\n")
+        t.close()
         return reply
 
     def test_relay_by_fingerprint(self):
@@ -327,6 +332,7 @@ class ClientCerts(unittest.TestCase):
         t.cmd("EHLO client.example\r\n")
         self.assertEqual(send(t, "a@client.example", "postmaster@localhost"
                               )[0], 250)
+        t.close()
         req = self.policy.requests[n]
         self.assertEqual((req["ccert_subject"], req["ccert_fingerprint"]),
                          ("", ""))
@@ -367,6 +373,7 @@ class ClientCerts(unittest.TestCase):
             self.assertEqual(code, 421)
             self.assertTrue(text[0].startswith("4.7.1 "), text)
             self.assertTrue(text[0].endswith(" Error: " + why), text)
+            t.close()
             self.srv.inst.wait_log(r"NOQUEUE: abort: TLS from "
                                    r"localhost\[127\.0\.0\.1\]: " + why)
         self.assertEqual(self.relay("req", "client")[0], 250)
@@ -374,6 +381,7 @@ class ClientCerts(unittest.TestCase):
         self.assertEqual(t.cmd("EHLO client.example\r\n")[0], 250)
         self.assertEqual(send(t, "a@client.example", "postmaster@localhost"
                               )[0], 250)
+        t.close()
 
 
 class FakeDovecot:
@@ -468,16 +476,18 @@ class SaslOptions(unittest.TestCase):
         self.assertEqual(send(c, "a@example.com", "far@remote.example")[0],
                          250)
         c.cmd("QUIT\r\n")
+        c.close()
         self.assertEqual(self.srv.cleanup.count(), before + 1)
         msg = self.srv.cleanup.messages[-1]
         self.assertEqual(msg["attrs"].get("sasl_username"),
                          "alice@example.com")
         self.assertIn("(Authenticated sender: alice@example.com)",
                       msg["data"].decode())
-        c, _, reply = self.auth("smtp", "alice@example.com", "alice-pw")
-        self.assertEqual(reply[0], 235)
-        c, _, reply = self.auth("smtp", "alice@other.example", "alice-pw")
-        self.assertEqual(reply[0], 535)
+        for user, want in (("alice@example.com", 235),
+                           ("alice@other.example", 535)):
+            c, _, reply = self.auth("smtp", user, "alice-pw")
+            c.close()
+            self.assertEqual(reply[0], want)
 
     def test_exceptions_networks(self):
         c, lines, reply = self.auth("except", "alice", "alice-pw")
@@ -485,12 +495,14 @@ class SaslOptions(unittest.TestCase):
         self.assertIn("PIPELINING", lines)
         self.assertEqual(reply[0], 235)  # not offered, still accepted
         c.cmd("QUIT\r\n")
+        c.close()
 
     def test_service_to_dovecot(self):
         c, lines, reply = self.auth("dovecot", "carol", "pw")
         self.assertIn("AUTH PLAIN", lines)
         self.assertEqual(reply[0], 235)
         c.cmd("QUIT\r\n")
+        c.close()
         self.assertIn("service=submission", self.dovecot.lines[-1])
 
 
