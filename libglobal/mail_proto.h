@@ -148,7 +148,8 @@
 #define CLEANUP_FLAG_MAP     (1 << 1) /* canonical, masquerade, virtual */
 #define CLEANUP_FLAG_EXTRACT (1 << 2) /* sendmail -t: rcpts from headers */
 #define CLEANUP_FLAG_HOLD    (1 << 3) /* put the message on hold */
-#define CLEANUP_FLAG_MASK    0xf
+#define CLEANUP_FLAG_BOUNCE  (1 << 4) /* a permanent refusal bounces */
+#define CLEANUP_FLAG_MASK    0x1f
 
 /* Final reply's cleanup_status bits (0: queued, or discarded on purpose). */
 #define CLEANUP_STAT_BAD   (1 << 0) /* protocol or format error */
