@@ -221,7 +221,8 @@
 
 #define DEL_FLAG_EXPIRED    (1 << 0) /* past its lifetime: defer = bounce */
 #define DEL_FLAG_BOUNCE_MSG (1 << 1) /* the message is itself a report */
-#define DEL_FLAG_MASK       0x3
+#define DEL_FLAG_NO_RECORD  (1 << 2) /* report only: the caller records */
+#define DEL_FLAG_MASK       0x7
 
 #define DEL_RET_FULL 1 /* RET=FULL: return the whole message */
 #define DEL_RET_HDRS 2 /* RET=HDRS: the headers only */
