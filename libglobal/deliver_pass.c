@@ -5,7 +5,8 @@
  * The request frame repeats req's attributes (queue file, sender, DSN
  * and time attributes) with rcpt_count 1; the reply is read with the
  * same bounds as any agent reply: status, results (exactly one of
- * S, T, B, D), dead, reason.
+ * S, T, B, D), dead, reason.  flags (DEL_FLAG_NO_RECORD) are added to
+ * req's.
  */
 #include <errno.h>
 #include <string.h>
@@ -22,10 +23,11 @@
 
 /* dp_head - the request frame: req's attributes, one recipient */
 static void
-dp_head(ATTR_LIST *l, const DELIVER_REQUEST *req, const char *nexthop)
+dp_head(ATTR_LIST *l, const DELIVER_REQUEST *req, const char *nexthop,
+        int flags)
 {
     attr_put_str(l, MAIL_ATTR_REQ, DELIVER_REQ_DELIVER);
-    attr_put_int(l, DELIVER_ATTR_FLAGS, (uint32_t) req->flags);
+    attr_put_int(l, DELIVER_ATTR_FLAGS, (uint32_t) (req->flags | flags));
     attr_put_str(l, DELIVER_ATTR_QUEUE, req->queue_name);
     attr_put_str(l, DELIVER_ATTR_ID, req->queue_id);
     attr_put_long(l, DELIVER_ATTR_OFFSET, req->data_offset);
@@ -59,13 +61,13 @@ dp_rcpt(ATTR_LIST *l, const RECIPIENT *r, const char *address)
 /* dp_send - both frames to the agent; -1 and why */
 static int
 dp_send(STREAM *st, const DELIVER_REQUEST *req, size_t idx, const char *nexthop,
-        const char *address, STRBUF *why)
+        const char *address, int flags, STRBUF *why)
 {
     ATTR_LIST *head = attr_list_create();
     ATTR_LIST *rcpt = attr_list_create();
     int ret;
 
-    dp_head(head, req, nexthop);
+    dp_head(head, req, nexthop, flags);
     dp_rcpt(rcpt, req->rcpt + idx, address);
     ret = attr_send(st, head) < 0 || attr_write(st, rcpt) < 0 ? -1 : 0;
     if (ret < 0)
@@ -113,7 +115,7 @@ dp_reply(STREAM *st, STRBUF *why)
 /* deliver_pass - recipient idx through service; result char or -1 */
 int
 deliver_pass(const DELIVER_REQUEST *req, size_t idx, const char *service,
-             const char *address, STRBUF *why)
+             const char *address, int flags, STRBUF *why)
 {
     const char *colon = strchr(service, ':');
     char *transport = colon ? mystrndup(service, (size_t) (colon - service))
@@ -125,6 +127,8 @@ deliver_pass(const DELIVER_REQUEST *req, size_t idx, const char *service,
     if (idx >= req->rcpt_count)
         msg_panic("deliver_pass: recipient index %zu of %zu", idx,
                   req->rcpt_count);
+    if (flags & ~DEL_FLAG_NO_RECORD)
+        msg_panic("deliver_pass: bad flags 0x%x", (unsigned) flags);
     if (*transport == 0 || strchr(transport, '/') != NULL)
         strbuf_sprintf(why, "bad transport name \"%.100s\"", service);
     else if ((st = mail_connect(NULL, MAIL_CLASS_PRIVATE, transport,
@@ -133,7 +137,8 @@ deliver_pass(const DELIVER_REQUEST *req, size_t idx, const char *service,
                     transport, strerror(errno));
     else {
         if (dp_send(st, req, idx, nexthop,
-                    address ? address : req->rcpt[idx].address, why) == 0)
+                    address ? address : req->rcpt[idx].address, flags,
+                    why) == 0)
             ret = dp_reply(st, why);
         stream_free(st);
     }

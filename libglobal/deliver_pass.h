@@ -13,7 +13,12 @@
  * (docs/ipc.md, "Delivery agents") with one recipient frame: address
  * (NULL: recipient idx's own), its original recipient (recipient idx's
  * orig, else its address), dsn_orcpt, notify and offset.  The other
- * agent records the outcome itself (log entry, done mark, log line).
+ * agent records the outcome itself (log entry, done mark, log line),
+ * unless flags has DEL_FLAG_NO_RECORD: then it only logs its line and
+ * reports the result ('S', 'B' or 'D'), and the caller records the
+ * recipient (local, when the recipient has other destinations too: a
+ * done mark by the other agent would lose a deferred destination).
+ * flags is 0 or DEL_FLAG_NO_RECORD (anything else panics).
  *
  * Returns that agent's result character (DEL_RESULT_*), or -1 with a
  * reason in why when it could not be reached, answered other than
@@ -28,6 +33,7 @@
 #define DELIVER_PASS_TIMEOUT_MS (3600 * 1000)
 
 extern int deliver_pass(const DELIVER_REQUEST *req, size_t idx,
-                        const char *service, const char *address, STRBUF *why);
+                        const char *service, const char *address, int flags,
+                        STRBUF *why);
 
 #endif

@@ -656,6 +656,14 @@ dr_outcome(DELIVER_REQUEST *req, size_t idx, const DSN *dsn, int kind)
         kind = DR_BOUNCE;
         d.action = DSN_ACTION_FAILED;
     }
+    /* deliver_pass's caller records the outcome itself (docs/ipc.md). */
+    if (req->flags & DEL_FLAG_NO_RECORD) {
+        req->results[idx] = kind == DR_BOUNCE  ? DEL_RESULT_BOUNCED
+                            : kind == DR_DEFER ? DEL_RESULT_DEFERRED
+                                               : DEL_RESULT_SENT;
+        dr_log(req, idx, &d, dr_log_status[kind]);
+        return req->results[idx];
+    }
     why = strbuf_create(100);
     req->results[idx] = (char) dr_record(req, idx, &d, kind, why);
     /* dr_failed() logged the deferral already. */

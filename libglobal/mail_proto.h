@@ -148,7 +148,8 @@
 #define CLEANUP_FLAG_MAP     (1 << 1) /* canonical, masquerade, virtual */
 #define CLEANUP_FLAG_EXTRACT (1 << 2) /* sendmail -t: rcpts from headers */
 #define CLEANUP_FLAG_HOLD    (1 << 3) /* put the message on hold */
-#define CLEANUP_FLAG_MASK    0xf
+#define CLEANUP_FLAG_BOUNCE  (1 << 4) /* a permanent refusal bounces */
+#define CLEANUP_FLAG_MASK    0x1f
 
 /* Final reply's cleanup_status bits (0: queued, or discarded on purpose). */
 #define CLEANUP_STAT_BAD   (1 << 0) /* protocol or format error */
@@ -220,7 +221,8 @@
 
 #define DEL_FLAG_EXPIRED    (1 << 0) /* past its lifetime: defer = bounce */
 #define DEL_FLAG_BOUNCE_MSG (1 << 1) /* the message is itself a report */
-#define DEL_FLAG_MASK       0x3
+#define DEL_FLAG_NO_RECORD  (1 << 2) /* report only: the caller records */
+#define DEL_FLAG_MASK       0x7
 
 #define DEL_RET_FULL 1 /* RET=FULL: return the whole message */
 #define DEL_RET_HDRS 2 /* RET=HDRS: the headers only */

@@ -314,24 +314,18 @@ cleanup_test_sleep(const char *queue_id)
     (void) sleep((unsigned) cleanup_test_delay);
 }
 
-/* cleanup_commit - write the queue file and make it count */
-static void
-cleanup_commit(CLEANUP_CONN *conn)
+/* cleanup_commit_file - commit the written file, log, trigger qmgr */
+static int
+cleanup_commit_file(CLEANUP_CONN *conn)
 {
     CLEANUP_STATE *s = conn->state;
     const char *queue = s->hold ? MAIL_QUEUE_HOLD : MAIL_QUEUE_INCOMING;
 
-    if (cleanup_write_file(s, conn->qf, conn->spool) < 0) {
-        msg_warn("%s: %s", s->queue_id, STR(s->why));
-        cleanup_fail(s, CLEANUP_STAT_WRITE, "4.3.0", "queue file write error");
-        return;
-    }
     cleanup_test_sleep(s->queue_id);
     if (qfile_commit(conn->qf, queue, s->why) < 0) {
         conn->qf = NULL; /* qfile_commit removed it */
         msg_warn("%s: commit: %s", s->queue_id, STR(s->why));
-        cleanup_fail(s, CLEANUP_STAT_WRITE, "4.3.0", "queue file write error");
-        return;
+        return -1;
     }
     conn->qf = NULL;
     msg_info("%s: queued in %s: from=<%s>, nrcpt=%zu", s->queue_id, queue,
@@ -339,6 +333,68 @@ cleanup_commit(CLEANUP_CONN *conn)
     if (!s->hold && mail_trigger(NULL, "public", "qmgr", "W", 1, 1000) < 0)
         msg_info("%s: cannot trigger public/qmgr: %s", s->queue_id,
                  strerror(errno));
+    return 0;
+}
+
+/* cleanup_commit - write the queue file and make it count */
+static void
+cleanup_commit(CLEANUP_CONN *conn)
+{
+    CLEANUP_STATE *s = conn->state;
+
+    if (cleanup_write_file(s, conn->qf, conn->spool) < 0) {
+        msg_warn("%s: %s", s->queue_id, STR(s->why));
+        cleanup_fail(s, CLEANUP_STAT_WRITE, "4.3.0", "queue file write error");
+        return;
+    }
+    if (cleanup_commit_file(conn) < 0)
+        cleanup_fail(s, CLEANUP_STAT_WRITE, "4.3.0", "queue file write error");
+}
+
+/* cleanup_bounce_fail - the bounce could not be queued: try again later */
+static void
+cleanup_bounce_fail(CLEANUP_STATE *s, const char *reason)
+{
+    STRBUF *why = strbuf_create(100);
+
+    /* Entries of a file that will not exist must not stay behind. */
+    if (mail_queue_remove(cleanup_mq, MAIL_QUEUE_BOUNCE, s->queue_id, why) <
+            0 &&
+        errno != ENOENT)
+        msg_warn("%s: remove bounce log: %s", s->queue_id, STR(why));
+    strbuf_free(why);
+    s->errs = 0;
+    cleanup_fail(s, CLEANUP_STAT_WRITE, "4.3.0", "%s", reason);
+}
+
+/*
+ * cleanup_bounce_commit - a refused message whose client asked for a
+ * bounce: queued with every recipient done and in the bounce log, so
+ * qmgr has the report sent and removes it (cleanup_bounce.c).  Without
+ * recipients there is nobody to tell: the refusal stands.
+ */
+static void
+cleanup_bounce_commit(CLEANUP_CONN *conn)
+{
+    CLEANUP_STATE *s = conn->state;
+
+    if (cleanup_bounce_rcpts(s) == 0 || !cleanup_bounce_wanted(s))
+        return;
+    s->bounce = 1;
+    if (cleanup_write_file(s, conn->qf, conn->spool) < 0) {
+        msg_warn("%s: %s", s->queue_id, STR(s->why));
+        cleanup_bounce_fail(s, "queue file write error");
+    } else if (cleanup_bounce_log(s, s->why) < 0) {
+        msg_warn("%s: %s", s->queue_id, STR(s->why));
+        cleanup_bounce_fail(s, "bounce service failure");
+    } else if (cleanup_commit_file(conn) < 0) {
+        cleanup_bounce_fail(s, "queue file write error");
+    } else {
+        msg_info("%s: reject: from=<%s>: %s %s; returned to sender",
+                 s->queue_id, s->sender ? s->sender : "", STR(s->dsn),
+                 STR(s->reason));
+        s->errs = 0;
+    }
 }
 
 /* cleanup_end - "end": finish the message and give the final reply */
@@ -356,6 +412,8 @@ cleanup_end(CLEANUP_CONN *conn)
         msg_info("%s: discarded: from=<%s>", s->queue_id, s->sender);
     else if (s->errs == 0)
         cleanup_commit(conn);
+    else if (cleanup_bounce_wanted(s))
+        cleanup_bounce_commit(conn);
     status = cleanup_reply_status(s->errs);
     /* Nothing may stay in the queue once the client hears "not OK". */
     if (conn->qf)

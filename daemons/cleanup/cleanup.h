@@ -61,10 +61,11 @@ typedef int (*CLEANUP_OUT_FN)(CLEANUP_STATE *state, const char *line,
 
 /* One envelope recipient, as it will be written. */
 typedef struct CLEANUP_RCPT {
-    char *addr;      /* R */
-    char *orig;      /* O, or NULL */
-    char *dsn_orcpt; /* o, or NULL */
-    int notify;      /* n, 0: none */
+    char *addr;       /* R */
+    char *orig;       /* O, or NULL */
+    char *dsn_orcpt;  /* o, or NULL */
+    int notify;       /* n, 0: none */
+    long long offset; /* of its R or D record, once written */
 } CLEANUP_RCPT;
 
 typedef struct CLEANUP_RCPTS {
@@ -107,6 +108,7 @@ struct CLEANUP_STATE {
     ARGV *bcc;              /* BCC targets */
     int hold;               /* HOLD action or flag */
     int discard;            /* DISCARD action */
+    int bounce;             /* write recipients done (cleanup_bounce) */
     /* Content. */
     STRBUF *partial; /* a line not yet ended by LF */
     long long content_bytes;
@@ -167,5 +169,10 @@ extern int cleanup_spool_line(CLEANUP_STATE *state, const char *line,
 extern STREAM *cleanup_spool_open(STRBUF *why);
 extern int cleanup_write_file(CLEANUP_STATE *state, QFILE *qf, STREAM *spool);
 extern void cleanup_sweep(const char *queue, long max_age);
+
+/* cleanup_bounce.c */
+extern int cleanup_bounce_wanted(const CLEANUP_STATE *state);
+extern int cleanup_bounce_rcpts(CLEANUP_STATE *state);
+extern int cleanup_bounce_log(CLEANUP_STATE *state, STRBUF *why);
 
 #endif

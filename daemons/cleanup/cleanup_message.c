@@ -384,17 +384,13 @@ cleanup_line(CLEANUP_STATE *state, const char *line, size_t len)
         cleanup_body_line(state, line, len);
 }
 
-/* cleanup_data - the bytes of one data frame */
-void
-cleanup_data(CLEANUP_STATE *state, const char *data, size_t len)
+/* cleanup_data_lines - cut bytes into lines, until the first error */
+static void
+cleanup_data_lines(CLEANUP_STATE *state, const char *data, size_t len)
 {
     const char *nl;
     size_t take;
 
-    state->content_bytes += len;
-    if (state->p->message_size_limit > 0 &&
-        state->content_bytes > state->p->message_size_limit)
-        cleanup_fail(state, CLEANUP_STAT_SIZE, "5.3.4", "message file too big");
     while (len > 0 && state->errs == 0) {
         nl = memchr(data, '\n', len);
         take = nl ? (size_t) (nl - data) : len;
@@ -413,6 +409,27 @@ cleanup_data(CLEANUP_STATE *state, const char *data, size_t len)
         data += take;
         len -= take;
     }
+}
+
+/*
+ * cleanup_data - the bytes of one data frame.  Over message_size_limit,
+ * a message that will bounce (CLEANUP_FLAG_BOUNCE) keeps the lines that
+ * fit, so that the report returns them; others stop at the frame.
+ */
+void
+cleanup_data(CLEANUP_STATE *state, const char *data, size_t len)
+{
+    long long limit = state->p->message_size_limit;
+    long long before = state->content_bytes;
+
+    state->content_bytes += len;
+    if (limit > 0 && state->content_bytes > limit) {
+        if ((state->flags & CLEANUP_FLAG_BOUNCE) && before < limit)
+            cleanup_data_lines(state, data, (size_t) (limit - before));
+        cleanup_fail(state, CLEANUP_STAT_SIZE, "5.3.4", "message file too big");
+        return;
+    }
+    cleanup_data_lines(state, data, len);
 }
 
 /* cleanup_data_end - the end of the content */

@@ -11,9 +11,11 @@
  * returns that STREAM (the caller closes it); cleanup_spool_line() is a
  * CLEANUP_OUT_FN that appends one line as N, or L... N pieces of
  * line_length_limit bytes.  cleanup_write_file() then writes the queue
- * file in order: C T S, the A records, each recipient as O o n R, M, the
- * spooled content, X E, and the size record in place; it returns 0, or
- * -1 with a reason in state->why.
+ * file in order: C T S, the A records, each recipient as O o n R (as
+ * O o n D, done, when state->bounce is set: cleanup_bounce.c), M, the
+ * spooled content, X E, and the size record in place, and keeps each
+ * recipient's record offset; it returns 0, or -1 with a reason in
+ * state->why.
  *
  * cleanup_sweep() removes leftovers of a crash from a queue folder:
  * tmp.* files and files without the complete mark, older than max_age
@@ -89,11 +91,12 @@ cleanup_put_attrs(CLEANUP_STATE *state, QFILE *qf)
     return 0;
 }
 
-/* cleanup_put_rcpts - each recipient as [O] [o] [n] R */
+/* cleanup_put_rcpts - each recipient as [O] [o] [n] R (D when bounced) */
 static int
 cleanup_put_rcpts(CLEANUP_STATE *state, QFILE *qf)
 {
-    const CLEANUP_RCPT *r;
+    int type = state->bounce ? REC_TYPE_DONE : REC_TYPE_RCPT;
+    CLEANUP_RCPT *r;
     char num[20];
     size_t i;
 
@@ -107,7 +110,7 @@ cleanup_put_rcpts(CLEANUP_STATE *state, QFILE *qf)
         (void) snprintf(num, sizeof(num), "%d", r->notify);
         if (r->notify && qfile_puts(qf, REC_TYPE_DSN_NOTIFY, num) < 0)
             return -1;
-        if (qfile_puts(qf, REC_TYPE_RCPT, r->addr) < 0)
+        if ((r->offset = qfile_puts(qf, type, r->addr)) < 0)
             return -1;
     }
     return 0;

@@ -94,6 +94,7 @@ cleanup_rcpts_add(CLEANUP_RCPTS *r, const char *addr, const char *orig,
     rc->orig = orig ? mystrdup(orig) : NULL;
     rc->dsn_orcpt = dsn_orcpt ? mystrdup(dsn_orcpt) : NULL;
     rc->notify = notify;
+    rc->offset = 0;
     (void) htable_enter(r->seen, STR(r->key), rc->addr);
     return CLEANUP_RCPT_ADDED;
 }

@@ -101,11 +101,12 @@ typedef struct LOCAL_PASS_CTX {
 
 /* local_pass - mailbox or fallback delivery through another agent */
 static int
-local_pass(void *ctx, const char *service, const char *address, STRBUF *why)
+local_pass(void *ctx, const char *service, const char *address, int flags,
+           STRBUF *why)
 {
     LOCAL_PASS_CTX *pc = ctx;
 
-    return deliver_pass(pc->req, pc->idx, service, address, why);
+    return deliver_pass(pc->req, pc->idx, service, address, flags, why);
 }
 
 /* local_log - the log line of one destination of an expansion */

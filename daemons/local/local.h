@@ -55,7 +55,7 @@ typedef struct LOCAL_PARAMS {
     const char *fallback_transport; /* fallback_transport */
     MAPS *fallback_transport_maps;  /* fallback_transport_maps, NULL */
     int (*pass)(void *ctx, const char *service, const char *address,
-                STRBUF *why); /* deliver_pass: result char, -1 */
+                int flags, STRBUF *why); /* deliver_pass: result char, -1 */
     void (*log)(void *ctx, const char *to, const char *status,
                 const char *reason); /* one destination's log line */
 } LOCAL_PARAMS;

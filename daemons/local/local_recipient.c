@@ -40,6 +40,7 @@
 #include "delivered_hdr.h"
 #include "local.h"
 #include "mail_addr_find.h"
+#include "mail_proto.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "safe_open.h"
@@ -264,11 +265,19 @@ local_luser(LOCAL_STATE *state, const char *name)
     return 1;
 }
 
-/* local_pass - hand the mailbox delivery of user name to service */
+/*
+ * local_pass - hand the mailbox delivery of user name to service.  The
+ * recipient itself (level 0) has no other destination: the other agent
+ * records its outcome and local takes the result over.  A user an alias
+ * or .forward named may be one of several destinations: the other agent
+ * only reports (DEL_FLAG_NO_RECORD), so that its done mark cannot hide
+ * another destination's deferral, and local records the merged outcome.
+ */
 static void
 local_pass(LOCAL_STATE *state, const char *service, const char *name)
 {
     const char *at = strrchr(state->rcpt, '@');
+    int flags = state->level > 0 ? DEL_FLAG_NO_RECORD : 0;
     STRBUF *addr = strbuf_create(100);
     STRBUF *why = strbuf_create(100);
     int res = -1;
@@ -281,20 +290,26 @@ local_pass(LOCAL_STATE *state, const char *service, const char *name)
     if (state->p->pass == NULL)
         strbuf_strcpy(why, "not available");
     else
-        res = state->p->pass(state->pass_ctx, service, STR(addr), why);
+        res = state->p->pass(state->pass_ctx, service, STR(addr), flags, why);
     if (res < 0) {
         local_outcome(state, "4.3.0", "mail transport unavailable: %s: %s",
                       service, STR(why));
     } else {
         /* The other agent logged this destination. */
         state->dest = NULL;
-        state->passes++;
-        state->pass_result = res;
+        if (flags == 0) {
+            state->passes++;
+            state->pass_result = res;
+        }
         local_outcome(state,
                       res == 'B'   ? "5.0.0"
                       : res == 'D' ? "4.0.0"
                                    : "2.0.0",
-                      "delivered via %s service", service);
+                      "%s %s via %s service",
+                      res == 'B'   ? "bounced"
+                      : res == 'D' ? "deferred"
+                                   : "delivered",
+                      STR(addr), service);
     }
     strbuf_free(addr);
     strbuf_free(why);

@@ -17,14 +17,16 @@
  *     attributes).  A bad file goes to corrupt/ with a log line naming
  *     the file, its owner and the problem;
  *   - sends it to cleanup with rewrite_context=local and
- *     log_message_origin=uid=N, flags FILTER|MAP (and EXTRACT for
- *     sendmail -t), streaming the content from the file after a
+ *     log_message_origin=uid=N, flags FILTER|MAP|BOUNCE (and EXTRACT
+ *     for sendmail -t), streaming the content from the file after a
  *     "Received: by HOST (MAIL_NAME, from userid N)" trace header;
  *   - removes the file only after cleanup answered.  A temporary
  *     failure (cleanup down, a table failing) leaves it for the next
- *     pass and ends this one; a permanent refusal (a REJECT rule, the
- *     size limit) is logged with the reason and the file removed: no
- *     bounce service exists yet to tell the local sender (docs/pickup.md).
+ *     pass and ends this one.  With BOUNCE, cleanup turns a permanent
+ *     refusal of the content (a REJECT rule, the size limit, the hop
+ *     count) into a bounce to the local sender and answers OK; a
+ *     refusal that remains (no recipients, a bad request) is logged
+ *     with the reason and the file removed (docs/pickup.md).
  * Log: "QUEUEID: uid=N from=<sender>" as Postfix's pickup writes it.
  */
 #include <errno.h>
@@ -217,7 +219,7 @@ pickup_send(const char *id, int fd, const MAILDROP *md,
             const MAILDROP_LIMITS *lim, const struct stat *fst)
 {
     uid_t uid = fst->st_uid;
-    int flags = CLEANUP_FLAG_FILTER | CLEANUP_FLAG_MAP;
+    int flags = CLEANUP_FLAG_FILTER | CLEANUP_FLAG_MAP | CLEANUP_FLAG_BOUNCE;
     STRBUF *why = strbuf_create(100);
     CLEANUP_RESULT res;
     CLEANUP_CLNT *clnt;

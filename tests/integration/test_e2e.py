@@ -19,6 +19,7 @@ import signal
 import smtplib
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -141,6 +142,7 @@ def wait_for(what, pred, timeout):
 @unittest.skipUnless(all(built(d) for d in DAEMONS), "daemons not built")
 class E2EBase(unittest.TestCase):
     MAIN_CF = {}
+    MASTER = MASTER_CF
 
     def setUp(self):
         self.port = free_port()
@@ -156,7 +158,7 @@ class E2EBase(unittest.TestCase):
         }
         conf.update(self.MAIN_CF)
         self.inst = Instance(name="e2e", main_cf=conf,
-                             master_cf=MASTER_CF.format(port=self.port))
+                             master_cf=self.MASTER.format(port=self.port))
         self.inst.__enter__()
         self.addCleanup(self.inst.__exit__, None, None, None)
         for name in (ALICE, BOB):
@@ -444,6 +446,77 @@ class SendmailTest(E2EBase):
                            r"from=<%s@%s>" % (qid.group(1), BOB, DOMAIN))
         self.inst.wait_log(r"%s: to=<%s>, relay=local, .*status=sent"
                            % (qid.group(1), re.escape(rcpt)))
+
+
+class PickupBounceTest(SendmailTest):
+    """7: a local submission that cleanup refuses for good comes back to
+    the local sender as a DSN (pickup sets CLEANUP_FLAG_BOUNCE), instead
+    of vanishing with a log line."""
+    # cleanup alone has the small size limit: sendmail checks main.cf's.
+    # The report goes through the same cleanup: bounce_size_limit keeps
+    # it under the limit.
+    MASTER = MASTER_CF.replace(
+        "cleanup   unix  n       -       n       -       0       cleanup",
+        "cleanup   unix  n       -       n       -       0       cleanup\n"
+        "        -o message_size_limit=6000")
+    test_sendmail_pickup_local = None  # SendmailTest's; not again here
+
+    def setUp(self):
+        fd, checks = tempfile.mkstemp(suffix=".regexp")
+        with os.fdopen(fd, "w") as f:
+            f.write("/^Subject: forbidden/ REJECT no forbidden subjects\n")
+        os.chmod(checks, 0o644)
+        self.addCleanup(os.unlink, checks)
+        self.MAIN_CF = {"header_checks": "regexp:" + checks,
+                        "bounce_size_limit": "2000"}
+        super().setUp()
+
+    def submit(self, text):
+        env = dict(os.environ, MAIL_CONFIG=self.inst.config_dir)
+        r = subprocess.run([os.path.join(self.inst.command_dir, "sendmail"),
+                            "-f", "%s@%s" % (BOB, DOMAIN),
+                            "%s@%s" % (ALICE, DOMAIN)],
+                           input=text, env=env, capture_output=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def report(self, status, reason):
+        """Bob's one DSN: its delivery-status part and returned part."""
+        (path,) = self.wait_maildir(BOB, 1)
+        msg = self.parse(path)
+        self.assertEqual(msg.get_content_type(), "multipart/report")
+        self.assertEqual(msg["Return-Path"], "<>")
+        parts = list(msg.iter_parts())
+        self.assertIn(reason, parts[0].get_content())
+        rcpt = parts[1].get_payload()[1]
+        self.assertEqual(rcpt["Action"], "failed")
+        self.assertEqual(rcpt["Status"], status)
+        self.assertEqual(rcpt["Final-Recipient"],
+                         "rfc822; %s@%s" % (ALICE, DOMAIN))
+        self.assertEqual(self.maildir(ALICE), [])
+        self.wait_queue_empty()
+        self.assertEqual(self.queue_files("bounce"), [])
+        return parts
+
+    def test_header_checks_reject_bounces(self):
+        self.submit(b"From: bob\nSubject: forbidden fruit\n\nnot sent\n")
+        self.report("5.7.1", "no forbidden subjects")
+        self.inst.wait_log(r"postern/cleanup\[\d+\]: (\w+): reject: "
+                           r"from=<%s@%s>: 5\.7\.1 no forbidden subjects; "
+                           r"returned to sender" % (BOB, DOMAIN))
+        self.inst.wait_log(r"postern/bounce\[\d+\]: \w+: sender non-"
+                           r"delivery notification: \w+")
+
+    def test_size_limit_bounces(self):
+        body = b"".join(b"line %04d of a long message\n" % i
+                        for i in range(1000))
+        self.submit(b"Subject: big\n\n" + body)
+        parts = self.report("5.3.4", "message file too big")
+        # What fitted under the limit comes back: the headers at least.
+        returned = parts[2].get_payload()[0]
+        self.assertEqual(returned["Subject"], "big")
+        self.assertIn("line 0000", returned.get_content())
+        self.assertNotIn("line 0999", returned.get_content())
 
 
 if __name__ == "__main__":

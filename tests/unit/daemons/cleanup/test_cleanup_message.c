@@ -138,6 +138,70 @@ START_TEST(test_added_headers)
 }
 END_TEST
 
+/* Over the size limit: what a bounce keeps, and which errors bounce. */
+static const struct {
+    const char *name;
+    int flags;
+    const char *want; /* lines emitted before the refusal */
+} size_cases[] = {
+    {"no bounce: the frame is dropped", 0, ""},
+    {"bounce: the lines that fit", CLEANUP_FLAG_BOUNCE,
+     "Subject: a|Message-Id: <19700101000000.QID@host.test>|"
+     "Date: Thu, 1 Jan 1970 00:00:00 +0000 (UTC)|From: <snd@origin>|"
+     "To: undisclosed-recipients:;||b1|"},
+};
+
+START_TEST(test_size_keep)
+{
+    STRBUF *out = strbuf_create(100);
+    CLEANUP_STATE *s = test_state(size_cases[_i].flags, out);
+
+    params.message_size_limit = 20;
+    cleanup_data(s, "Subject: a\n\nb1\nb2 0123456789\n", 29);
+    cleanup_data(s, "more\n", 5);
+    ck_assert_msg(strcmp(STR(out), size_cases[_i].want) == 0, "%s: got %s",
+                  size_cases[_i].name, STR(out));
+    ck_assert_int_eq(s->errs, CLEANUP_STAT_SIZE);
+    ck_assert_int_eq(cleanup_bounce_wanted(s), size_cases[_i].flags != 0);
+    cleanup_state_free(s);
+    strbuf_free(out);
+}
+END_TEST
+
+static const struct {
+    const char *name;
+    int flags;
+    int errs;
+    int discard;
+    int want;
+} bounce_cases[] = {
+    {"no flag", 0, CLEANUP_STAT_CONT, 0, 0},
+    {"reject rule", CLEANUP_FLAG_BOUNCE, CLEANUP_STAT_CONT, 0, 1},
+    {"hops", CLEANUP_FLAG_BOUNCE, CLEANUP_STAT_HOPS, 0, 1},
+    {"no error", CLEANUP_FLAG_BOUNCE, 0, 0, 0},
+    {"no recipients", CLEANUP_FLAG_BOUNCE, CLEANUP_STAT_RCPT, 0, 0},
+    {"temporary", CLEANUP_FLAG_BOUNCE, CLEANUP_STAT_CONT | CLEANUP_STAT_DEFER,
+     0, 0},
+    {"write error", CLEANUP_FLAG_BOUNCE, CLEANUP_STAT_SIZE | CLEANUP_STAT_WRITE,
+     0, 0},
+    {"bad request", CLEANUP_FLAG_BOUNCE, CLEANUP_STAT_BAD, 0, 0},
+    {"discarded", CLEANUP_FLAG_BOUNCE, CLEANUP_STAT_CONT, 1, 0},
+};
+
+START_TEST(test_bounce_wanted)
+{
+    STRBUF *out = strbuf_create(100);
+    CLEANUP_STATE *s = test_state(bounce_cases[_i].flags, out);
+
+    s->errs = bounce_cases[_i].errs;
+    s->discard = bounce_cases[_i].discard;
+    ck_assert_msg(cleanup_bounce_wanted(s) == bounce_cases[_i].want, "%s",
+                  bounce_cases[_i].name);
+    cleanup_state_free(s);
+    strbuf_free(out);
+}
+END_TEST
+
 START_TEST(test_size_and_hops)
 {
     STRBUF *out = strbuf_create(100);
@@ -218,6 +282,8 @@ cleanup_message_suite(void)
     tcase_add_loop_test(tc, test_cases, 0, NITEMS(cases));
     tcase_add_test(tc, test_added_headers);
     tcase_add_test(tc, test_size_and_hops);
+    tcase_add_loop_test(tc, test_size_keep, 0, NITEMS(size_cases));
+    tcase_add_loop_test(tc, test_bounce_wanted, 0, NITEMS(bounce_cases));
     tcase_add_test(tc, test_no_rcpt);
     tcase_add_test(tc, test_dedupe);
     tcase_add_test(tc, test_status);
