@@ -9,14 +9,13 @@
  * a failed write leaves the QFILE for qfile_abort().  qfile_set_size()
  * rewrites the size record, which must be the file's first, in place.
  *
- * qfile_commit() applies the completion rule: flush, sync the folder
- * that holds the file, set the complete mark (mode 0700, the owner
- * execute bit) and fsync() once for the records and the mark together;
- * for another target queue, the move and the sync of its folder come
- * after the fsync().  Only when it returns 0 may the message be
- * acknowledged.  On failure it removes the file.  Either way it frees the
- * QFILE.  qfile_abort() removes the file and frees the QFILE; both return
- * NULL-equivalents (qfile_abort returns NULL).
+ * qfile_commit() applies the completion rule: flush, move the file to
+ * the target queue if that differs, sync the folder that holds it, set
+ * the complete mark (mode 0700, the owner execute bit) and fsync() once
+ * for the records and the mark together.  Only when it returns 0 may the
+ * message be acknowledged.  On failure it removes the file.  Either way it
+ * frees the QFILE.  qfile_abort() removes the file and frees the QFILE; both
+ * return NULL-equivalents (qfile_abort returns NULL).
  *
  * qfile_mark_done() turns the recipient record at offset into a done
  * record by rewriting its type byte: 0, or -1 with errno (EINVAL when no
@@ -194,10 +193,10 @@ sync_folder(const char *path, STRBUF *why)
 }
 
 /*
- * commit_in - commit in dest, where it is.  The folder first: once the
- * mark is set, qmgr may move the file on at once, and its entry here
- * must already be durable; the one fsync() of the file then covers the
- * records and the mark (docs/queue-format.md, "Durability").
+ * commit_in - sync dest's folder, then mark and sync the file.  The
+ * folder first: once the mark is set, qmgr may move the file on at once,
+ * and its name here must already be durable; the one fsync() of the file
+ * then covers the records and the mark (docs/queue-format.md).
  */
 static int
 commit_in(QFILE *qf, const char *dest, STRBUF *why)
@@ -208,20 +207,11 @@ commit_in(QFILE *qf, const char *dest, STRBUF *why)
 }
 
 /*
- * commit_to - commit, then move to queue (no reader scans it before the
- * move).  Only the target folder is synced: a lost removal of the old
- * name leaves a second name (a duplicate), never a loss.
+ * qfile_commit - make the file count, in queue (NULL: where it is).  A
+ * file for another queue moves there before it is marked, so that no
+ * reader of the first queue takes it.  The first folder is not synced:
+ * a lost removal of the old name leaves an incomplete 0600 file there.
  */
-static int
-commit_to(QFILE *qf, const char *queue, const char *dest, STRBUF *why)
-{
-    if (commit_sync(qf, why) < 0 ||
-        mail_queue_rename(qf->mq, qf->id, qf->queue, queue, why) < 0)
-        return -1;
-    return sync_folder(dest, why);
-}
-
-/* qfile_commit - make the file count, in queue (NULL: where it is) */
 int
 qfile_commit(QFILE *qf, const char *queue, STRBUF *why)
 {
@@ -231,10 +221,11 @@ qfile_commit(QFILE *qf, const char *queue, STRBUF *why)
     strbuf_reset(why);
     if (queue == NULL)
         queue = qf->queue;
-    if ((ret = mail_queue_path(qf->mq, dest, queue, qf->id, why)) == 0)
-        ret = strcmp(queue, qf->queue) == 0
-                  ? commit_in(qf, STR(dest), why)
-                  : commit_to(qf, queue, STR(dest), why);
+    ret = mail_queue_path(qf->mq, dest, queue, qf->id, why);
+    if (ret == 0 && strcmp(queue, qf->queue) != 0)
+        ret = mail_queue_rename(qf->mq, qf->id, qf->queue, queue, why);
+    if (ret == 0)
+        ret = commit_in(qf, STR(dest), why);
     if (ret < 0) {
         /* The file may be in either queue now; remove whichever holds it. */
         if (LEN(dest))
