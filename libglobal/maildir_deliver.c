@@ -5,7 +5,8 @@
  * the recipient's privileges (the caller switched to them), so that what
  * it creates belongs to the recipient, and:
  *   1. creates dir and its tmp/, new/ and cur/ (mode 0700) when missing,
- *      with any missing folder above dir;
+ *      with any missing folder above dir, syncing the folder that holds
+ *      each new one;
  *   2. creates tmp/NAME exclusively, without following a symbolic link,
  *      NAME being maildir_unique() of the time, our process ID and a
  *      per-process count;
@@ -60,14 +61,23 @@ maildir_unique(STRBUF *out, const struct timeval *tv, long pid,
     return out;
 }
 
-/* make_dir - mkdir that accepts an existing directory */
+/*
+ * make_dir - mkdir that accepts an existing directory.  A new one's
+ * entry is synced in its parent, or a crash of the host could take the
+ * folder, and the message in it, after we said delivered.  A parent we
+ * may not read (EACCES) cannot be synced by us; it counts as done.
+ */
 static int
 make_dir(const char *path, STRBUF *why)
 {
     struct stat st;
 
-    if (mkdir(path, 0700) == 0)
-        return 0;
+    if (mkdir(path, 0700) == 0) {
+        if (fsync_dir(path) == 0 || errno == EACCES)
+            return 0;
+        return strbuf_fail(why, errno, "sync folder above %s: %s", path,
+                           strerror(errno));
+    }
     if (errno == EEXIST && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return 0;
     if (errno == EEXIST)

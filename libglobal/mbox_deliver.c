@@ -7,7 +7,8 @@
  *   1. opens path for appending without following a symbolic link
  *      (safe_open): an existing file must be a regular file with one
  *      link owned by opts->uid; a missing one is created with mode 0600
- *      and, when we are root, given to opts->uid and opts->gid;
+ *      and, when we are root, given to opts->uid and opts->gid, and its
+ *      folder is synced so the new name is durable;
  *   2. takes the locks opts->locks asks for, each waiting at most
  *      opts->lock_timeout_ms: PATH.lock (created exclusively; a
  *      directory we may not write in skips it, as other mail programs
@@ -34,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsync_dir.h"
 #include "lock_file.h"
 #include "mbox_deliver.h"
 #include "msg.h"
@@ -58,6 +60,13 @@ mbox_create(const char *path, const MBOX_OPTS *opts, STRBUF *why)
 
     if (fd >= 0 && geteuid() == 0 && fchown(fd, opts->uid, opts->gid) < 0) {
         strbuf_fail(why, errno, "%s: chown: %s", path, strerror(errno));
+        (void) unlink(path);
+        close(fd);
+        return -1;
+    }
+    /* The new name must outlive a crash of the host, as the data will. */
+    if (fd >= 0 && fsync_dir(path) < 0 && errno != EACCES) {
+        strbuf_fail(why, errno, "%s: sync folder: %s", path, strerror(errno));
         (void) unlink(path);
         close(fd);
         return -1;

@@ -9,19 +9,21 @@
  * a failed write leaves the QFILE for qfile_abort().  qfile_set_size()
  * rewrites the size record, which must be the file's first, in place.
  *
- * qfile_commit() applies the completion rule: flush, fsync(), set the
- * complete mark (mode 0700, the owner execute bit), fsync() again so the
- * mark is durable, move the file to the target queue if that differs,
- * and sync the directories.  Only when it returns 0 may the message be
- * acknowledged.  On failure it removes the file.  Either way it frees the
- * QFILE.  qfile_abort() removes the file and frees the QFILE; both return
- * NULL-equivalents (qfile_abort returns NULL).
+ * qfile_commit() applies the completion rule: flush, move the file to
+ * the target queue if that differs, sync the folder that holds it, set
+ * the complete mark (mode 0700, the owner execute bit) and fsync() once
+ * for the records and the mark together.  Only when it returns 0 may the
+ * message be acknowledged.  On failure it removes the file.  Either way it
+ * frees the QFILE.  qfile_abort() removes the file and frees the QFILE; both
+ * return NULL-equivalents (qfile_abort returns NULL).
  *
  * qfile_mark_done() turns the recipient record at offset into a done
- * record by rewriting its type byte, then fsync()s: 0, or -1 with errno
- * (EINVAL when no recipient record is there).  qfile_set_warn() does the
- * same for the warn record's time (EINVAL when no W record is there).  qfile_corrupt() moves a
- * file to corrupt/ and logs why.  Nothing here is fatal.
+ * record by rewriting its type byte: 0, or -1 with errno (EINVAL when no
+ * recipient record is there).  qfile_set_warn() does the same for the
+ * warn record's time (EINVAL when no W record is there).  Neither
+ * fsync()s: a mark lost in a crash of the host only repeats a delivery or
+ * a warning (docs/queue-format.md, "Durability").  qfile_corrupt() moves
+ * a file to corrupt/ and logs why.  Nothing here is fatal.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -160,13 +162,18 @@ qfile_abort(QFILE *qf)
     return qfile_free(qf);
 }
 
-/* commit_sync - flush, sync, mark complete and sync again */
+/*
+ * commit_sync - flush, mark complete, and one sync for both.  A crash
+ * before fsync() returns may leave the mark without all the records; the
+ * readers refuse such a file (no end record, or sizes that disagree with
+ * the size record), and it was never acknowledged.
+ */
 static int
 commit_sync(QFILE *qf, STRBUF *why)
 {
     const char *step = "write";
 
-    if (stream_flush(qf->st) < 0 || (step = "fsync", fsync(qf->fd) < 0) ||
+    if (stream_flush(qf->st) < 0 ||
         (step = "fchmod", fchmod(qf->fd, MAIL_QUEUE_MODE_COMPLETE) < 0) ||
         (step = "fsync", fsync(qf->fd) < 0)) {
         strbuf_sprintf(why, "%s %s: %s", step, STR(qf->path), strerror(errno));
@@ -175,7 +182,36 @@ commit_sync(QFILE *qf, STRBUF *why)
     return 0;
 }
 
-/* qfile_commit - make the file count, in queue (NULL: where it is) */
+/* sync_folder - fsync the folder that holds path; 0 or -1 with a reason */
+static int
+sync_folder(const char *path, STRBUF *why)
+{
+    if (fsync_dir(path) == 0)
+        return 0;
+    strbuf_sprintf(why, "fsync directory of %s: %s", path, strerror(errno));
+    return -1;
+}
+
+/*
+ * commit_in - sync dest's folder, then mark and sync the file.  The
+ * folder first: once the mark is set, qmgr may move the file on at once,
+ * and its name here must already be durable; the one fsync() of the file
+ * then covers the records and the mark (docs/queue-format.md).
+ */
+static int
+commit_in(QFILE *qf, const char *dest, STRBUF *why)
+{
+    if (sync_folder(dest, why) < 0)
+        return -1;
+    return commit_sync(qf, why);
+}
+
+/*
+ * qfile_commit - make the file count, in queue (NULL: where it is).  A
+ * file for another queue moves there before it is marked, so that no
+ * reader of the first queue takes it.  The first folder is not synced:
+ * a lost removal of the old name leaves an incomplete 0600 file there.
+ */
 int
 qfile_commit(QFILE *qf, const char *queue, STRBUF *why)
 {
@@ -185,14 +221,11 @@ qfile_commit(QFILE *qf, const char *queue, STRBUF *why)
     strbuf_reset(why);
     if (queue == NULL)
         queue = qf->queue;
-    ret = commit_sync(qf, why);
-    if (ret == 0 && strcmp(queue, qf->queue) != 0 &&
-        (ret = mail_queue_rename(qf->mq, qf->id, qf->queue, queue, why)) == 0)
-        (void) fsync_dir(STR(qf->path));
-    if (ret == 0 && mail_queue_path(qf->mq, dest, queue, qf->id, why) == 0 &&
-        (ret = fsync_dir(STR(dest))) < 0)
-        strbuf_sprintf(why, "fsync directory of %s: %s", STR(dest),
-                       strerror(errno));
+    ret = mail_queue_path(qf->mq, dest, queue, qf->id, why);
+    if (ret == 0 && strcmp(queue, qf->queue) != 0)
+        ret = mail_queue_rename(qf->mq, qf->id, qf->queue, queue, why);
+    if (ret == 0)
+        ret = commit_in(qf, STR(dest), why);
     if (ret < 0) {
         /* The file may be in either queue now; remove whichever holds it. */
         if (LEN(dest))
@@ -220,7 +253,7 @@ qfile_mark_done(int fd, off_t offset)
         errno = EINVAL;
         return -1;
     }
-    if (pwrite(fd, &done, 1, offset) != 1 || fsync(fd) < 0)
+    if (pwrite(fd, &done, 1, offset) != 1)
         return -1;
     return 0;
 }
@@ -243,8 +276,7 @@ qfile_set_warn(int fd, off_t offset, long long when)
         return -1;
     }
     (void) snprintf(data, sizeof(data), REC_WARN_FMT, when);
-    if (pwrite(fd, data, REC_WARN_LEN, offset + 2) != REC_WARN_LEN ||
-        fsync(fd) < 0)
+    if (pwrite(fd, data, REC_WARN_LEN, offset + 2) != REC_WARN_LEN)
         return -1;
     return 0;
 }

@@ -16,7 +16,7 @@
  * Readers (qmgr, postern cat): mail_queue_open_read() refuses files
  * without the complete mark; qfile_read_envelope() fills a QFILE_ENV the
  * caller owns (qfile_env_free) and validates the whole file.  Delivery:
- * qfile_mark_done() flips one recipient record to done, durably;
+ * qfile_mark_done() flips one recipient record to done (not synced);
  * qfile_set_warn() rewrites the optional warn record (W) in place.
  *
  * Errors are returned: -1 (QFILE_IOERR for the reader: try later) or

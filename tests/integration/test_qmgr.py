@@ -15,7 +15,7 @@ from cleanup_client import CleanupClient, submit
 from deliver_client import DEL_FLAG_EXPIRED, FakeBounce, read_frame
 from instance import Instance, built, default_master_cf, encode_attrs
 from qfile_reader import QueueFile
-from qfile_writer import write_queue_file
+from qfile_writer import build, write_queue_file
 
 MASTER_CF = """\
 cleanup   unix  n       -       n       -       0       cleanup
@@ -333,6 +333,30 @@ class QmgrTest(unittest.TestCase):
         self.assertEqual(len([r for r in self.bounce.entries("defer", "warn")
                               if r["queue_id"] == due]), 1)
         self.assertEqual(QueueFile(self.path(due)).warn, 0)
+
+    def test_complete_but_damaged_is_corrupt(self):
+        # What a crash of the host before cleanup's one fsync() returned
+        # can leave: the complete mark, not every block.  Never acked,
+        # never delivered: each goes to corrupt/.
+        whole = build("a@example.org", ["dmg@example.com"], ["Subject: x"],
+                      ["line %d" % i for i in range(20)], (1795372200, 0))
+        cases = {"no end record": whole[:-2],
+                 "cut in the content": whole[:len(whole) // 2],
+                 "zeroed line start": whole[:-30] + bytes(20) + whole[-10:],
+                 "empty": b""}
+        since = self.inst.log_size()
+        ids = {}
+        for name, data in cases.items():
+            ids[name], _ = write_queue_file(self.inst.queue_dir, "incoming",
+                                            data=data)
+        good = self.submit(["ok@example.com"])
+        self.removed(good)
+        for name, qid in ids.items():
+            self.inst.wait_log(rf"{qid}: saved to corrupt queue", since=since)
+            self.assertTrue(os.path.exists(os.path.join(
+                self.inst.queue_dir, "corrupt", qid)), name)
+            self.assertEqual(self.smtp.for_id(qid) + self.local.for_id(qid),
+                             [], name)
 
     def test_kill_qmgr_mid_delivery(self):
         release = threading.Event()
