@@ -13,10 +13,14 @@
  * then result is empty and a warning is logged.  The caller decides
  * (cleanup defers the message).
  *
- * The last answer is kept: the same rule and address again is answered
- * without a request (one message asks about its sender over and over).
- * The rules only change when main.cf does, and then master restarts
- * every daemon, so the cache never goes stale within a process.
+ * The last REWRITE_CACHE_SIZE answers are kept (least recently used goes
+ * first): the same rule and address again is answered without a request.
+ * One message asks about its sender and each recipient at least twice
+ * (envelope, then headers), interleaved, so one entry is not enough.
+ * Addresses over REWRITE_CACHE_ADDR bytes are not kept, which bounds the
+ * cache's memory.  The answer depends on main.cf alone (no tables), and
+ * when main.cf changes master restarts every daemon, so an entry never
+ * goes stale within a process and needs no expiry time.
  * rewrite_clnt_reset() drops the connection and the cache.
  */
 #include <stdint.h>
@@ -30,41 +34,63 @@
 #include "rewrite_clnt.h"
 #include "stringops.h"
 
-/* The process's one client, and the last answer. */
+/* Answers kept, and the longest address kept (no Postfix names). */
+#define REWRITE_CACHE_SIZE 16
+#define REWRITE_CACHE_ADDR 256
+
+/* One kept answer; rule is empty in an unused entry. */
+typedef struct REWRITE_CACHE {
+    STRBUF *rule;
+    STRBUF *addr;
+    STRBUF *result;
+    unsigned long used; /* rewrite_tick at the last use */
+} REWRITE_CACHE;
+
+/* The process's one client, and the answers kept. */
 static MAIL_CLNT *rewrite_mail;
 static ATTR_LIST *rewrite_req;
 static ATTR_LIST *rewrite_reply;
 static STRBUF *rewrite_why;
-static STRBUF *last_rule;
-static STRBUF *last_addr;
-static STRBUF *last_result;
+static REWRITE_CACHE rewrite_cache[REWRITE_CACHE_SIZE];
+static unsigned long rewrite_tick;
 
 /* rewrite_clnt_init - the connection and scratch, on first use */
 static void
 rewrite_clnt_init(void)
 {
-    rewrite_mail = mail_clnt_create_conf(NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_REWRITE);
+    size_t i;
+
+    rewrite_mail =
+        mail_clnt_create_conf(NULL, MAIL_CLASS_PRIVATE, MAIL_SERVICE_REWRITE);
     rewrite_req = attr_list_create();
     rewrite_reply = attr_list_create();
     rewrite_why = strbuf_create(100);
-    last_rule = strbuf_create(10);
-    last_addr = strbuf_create(100);
-    last_result = strbuf_create(100);
+    for (i = 0; i < REWRITE_CACHE_SIZE; i++) {
+        rewrite_cache[i].rule = strbuf_create(10);
+        rewrite_cache[i].addr = strbuf_create(32);
+        rewrite_cache[i].result = strbuf_create(32);
+        rewrite_cache[i].used = 0;
+    }
+    rewrite_tick = 0;
 }
 
 /* rewrite_clnt_reset - close the connection, forget the cache */
 void
 rewrite_clnt_reset(void)
 {
+    size_t i;
+
     if (rewrite_mail == NULL)
         return;
     rewrite_mail = mail_clnt_free(rewrite_mail);
     rewrite_req = attr_list_free(rewrite_req);
     rewrite_reply = attr_list_free(rewrite_reply);
     rewrite_why = strbuf_free(rewrite_why);
-    last_rule = strbuf_free(last_rule);
-    last_addr = strbuf_free(last_addr);
-    last_result = strbuf_free(last_result);
+    for (i = 0; i < REWRITE_CACHE_SIZE; i++) {
+        rewrite_cache[i].rule = strbuf_free(rewrite_cache[i].rule);
+        rewrite_cache[i].addr = strbuf_free(rewrite_cache[i].addr);
+        rewrite_cache[i].result = strbuf_free(rewrite_cache[i].result);
+    }
 }
 
 /* rewrite_clnt_warn - log why an address was not rewritten */
@@ -110,24 +136,54 @@ rewrite_clnt_ask(const char *rule, const char *addr, STRBUF *result)
     return ret < 0 ? REWRITE_CLNT_FAIL : ret;
 }
 
+/* rewrite_cache_find - the kept answer for rule and addr, or NULL */
+static REWRITE_CACHE *
+rewrite_cache_find(const char *rule, const char *addr)
+{
+    REWRITE_CACHE *c;
+
+    for (c = rewrite_cache; c < rewrite_cache + REWRITE_CACHE_SIZE; c++) {
+        if (LEN(c->rule) > 0 && strcmp(STR(c->addr), addr) == 0 &&
+            strcmp(STR(c->rule), rule) == 0) {
+            c->used = ++rewrite_tick;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* rewrite_cache_add - keep an answer in place of the least recently used */
+static void
+rewrite_cache_add(const char *rule, const char *addr, const STRBUF *result)
+{
+    REWRITE_CACHE *c;
+    REWRITE_CACHE *old = rewrite_cache;
+
+    if (strlen(addr) > REWRITE_CACHE_ADDR || LEN(result) > REWRITE_CACHE_ADDR)
+        return;
+    for (c = rewrite_cache; c < rewrite_cache + REWRITE_CACHE_SIZE; c++)
+        if (c->used < old->used)
+            old = c;
+    strbuf_strcpy(old->rule, rule);
+    strbuf_strcpy(old->addr, addr);
+    strbuf_memcpy(old->result, STR(result), LEN(result));
+    old->used = ++rewrite_tick;
+}
+
 /* rewrite_clnt - rewrite addr by rule: MAIL_STAT_* or REWRITE_CLNT_FAIL */
 int
 rewrite_clnt(const char *rule, const char *addr, STRBUF *result)
 {
+    REWRITE_CACHE *c;
     int ret;
 
     if (rewrite_mail == NULL)
         rewrite_clnt_init();
-    if (LEN(last_rule) > 0 && strcmp(STR(last_rule), rule) == 0 &&
-        strcmp(STR(last_addr), addr) == 0) {
-        strbuf_memcpy(result, STR(last_result), LEN(last_result));
+    if ((c = rewrite_cache_find(rule, addr)) != NULL) {
+        strbuf_memcpy(result, STR(c->result), LEN(c->result));
         return MAIL_STAT_OK;
     }
-    strbuf_reset(last_rule);
-    if ((ret = rewrite_clnt_ask(rule, addr, result)) == MAIL_STAT_OK) {
-        strbuf_strcpy(last_rule, rule);
-        strbuf_strcpy(last_addr, addr);
-        strbuf_memcpy(last_result, STR(result), LEN(result));
-    }
+    if ((ret = rewrite_clnt_ask(rule, addr, result)) == MAIL_STAT_OK)
+        rewrite_cache_add(rule, addr, result);
     return ret;
 }

@@ -61,7 +61,7 @@ typedef struct CLEANUP_CONN {
     STREAM *client;
     CLEANUP_STATE *state;
     QFILE *qf;
-    STREAM *spool;
+    CLEANUP_SPOOL *spool;
     ATTR_LIST *req;
     STRBUF *a1; /* scanned values */
     STRBUF *a2;
@@ -502,8 +502,7 @@ cleanup_conn_free(CLEANUP_CONN *conn)
 {
     if (conn->qf)
         (void) qfile_abort(conn->qf);
-    if (conn->spool)
-        (void) stream_close(conn->spool);
+    conn->spool = cleanup_spool_free(conn->spool);
     cleanup_state_free(conn->state);
     attr_list_free(conn->req);
     strbuf_free(conn->a1);
@@ -581,11 +580,7 @@ cleanup_service(STREAM *client, const char *service, char **argv)
         s->body_checks = cleanup_body_maps;
         s->rewrite = cleanup_rewrite;
         s->out = cleanup_spool_line;
-        if ((conn->spool = cleanup_spool_open(s->why)) == NULL) {
-            msg_warn("%s: %s", s->queue_id, STR(s->why));
-            cleanup_fail(s, CLEANUP_STAT_WRITE, "4.3.0",
-                         "queue file write error");
-        }
+        conn->spool = cleanup_spool_create(CLEANUP_SPOOL_MEM);
         s->out_context = conn->spool;
         cleanup_read_loop(conn);
     }

@@ -164,10 +164,22 @@ extern void cleanup_data_end(CLEANUP_STATE *state);
 extern void cleanup_finish_rcpts(CLEANUP_STATE *state);
 
 /* cleanup_out.c */
+/*
+ * The content spool: records in memory while they fit in mem_limit bytes
+ * (CLEANUP_SPOOL_MEM in the daemon; no Postfix name), then in a file.
+ */
+#define CLEANUP_SPOOL_MEM (64 * 1024)
+typedef struct CLEANUP_SPOOL {
+    STRBUF *mem;  /* the records so far; empty once they are in file */
+    STREAM *file; /* NULL until the records outgrow mem_limit */
+    size_t mem_limit;
+} CLEANUP_SPOOL;
+extern CLEANUP_SPOOL *cleanup_spool_create(size_t mem_limit);
+extern CLEANUP_SPOOL *cleanup_spool_free(CLEANUP_SPOOL *sp);
 extern int cleanup_spool_line(CLEANUP_STATE *state, const char *line,
                               size_t len);
-extern STREAM *cleanup_spool_open(STRBUF *why);
-extern int cleanup_write_file(CLEANUP_STATE *state, QFILE *qf, STREAM *spool);
+extern int cleanup_write_file(CLEANUP_STATE *state, QFILE *qf,
+                              CLEANUP_SPOOL *spool);
 extern void cleanup_sweep(const char *queue, long max_age);
 
 /* cleanup_bounce.c */

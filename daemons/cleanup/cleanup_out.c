@@ -5,13 +5,16 @@
  * The record order of docs/queue-format.md puts every recipient before
  * the content, but recipients taken from headers (sendmail -t) and the
  * REDIRECT and BCC actions of header and body rules are known only after
- * the content.  So the content records go to a spool first: an unnamed
- * file in incoming/ (O_TMPFILE; a name removed at once where that is not
- * supported), which vanishes with the process.  cleanup_spool_open()
- * returns that STREAM (the caller closes it); cleanup_spool_line() is a
+ * the content.  So the content records go to a spool first: memory up to
+ * CLEANUP_SPOOL_MEM bytes (most mail: no file to create, write, read back
+ * and remove), then an unnamed file in incoming/ (O_TMPFILE; a name
+ * removed at once where that is not supported), which vanishes with the
+ * process.  cleanup_spool_create() returns a CLEANUP_SPOOL the caller
+ * frees with cleanup_spool_free(); cleanup_spool_line() is a
  * CLEANUP_OUT_FN that appends one line as N, or L... N pieces of
- * line_length_limit bytes.  cleanup_write_file() then writes the queue
- * file in order: C T S, the A records, each recipient as O o n R (as
+ * line_length_limit bytes, and returns -1 (with a warning logged) when
+ * the file cannot be made or written.  cleanup_write_file() then writes the
+ * queue file in order: C T S, the A records, each recipient as O o n R (as
  * O o n D, done, when state->bounce is set: cleanup_bounce.c), M, the
  * spooled content, X E, and the size record in place, and keeps each
  * recipient's record offset; it returns 0, or -1 with a reason in
@@ -35,22 +38,34 @@
 #include "msg.h"
 #include "mymalloc.h"
 
-/* cleanup_spool_line - one content line into the spool (out function) */
-int
-cleanup_spool_line(CLEANUP_STATE *state, const char *line, size_t len)
+/* cleanup_spool_create - an empty spool, in memory until it grows */
+CLEANUP_SPOOL *
+cleanup_spool_create(size_t mem_limit)
 {
-    ssize_t n = rec_put_line((STREAM *) state->out_context, line, len,
-                             state->p->line_length_limit);
+    CLEANUP_SPOOL *sp = mymalloc(sizeof(*sp));
 
-    if (n < 0)
-        return -1;
-    state->spool_bytes += n;
-    return 0;
+    sp->mem = strbuf_create(STREAM_BUFSIZE);
+    sp->file = NULL;
+    sp->mem_limit = mem_limit;
+    return sp;
 }
 
-/* cleanup_spool_open - an unnamed file in incoming/; NULL with a reason */
-STREAM *
-cleanup_spool_open(STRBUF *why)
+/* cleanup_spool_free - release the spool and its file; NULL */
+CLEANUP_SPOOL *
+cleanup_spool_free(CLEANUP_SPOOL *sp)
+{
+    if (sp == NULL)
+        return NULL;
+    if (sp->file)
+        (void) stream_close(sp->file);
+    strbuf_free(sp->mem);
+    myfree(sp);
+    return NULL;
+}
+
+/* cleanup_spool_file - an unnamed file in incoming/; NULL with a warning */
+static STREAM *
+cleanup_spool_file(void)
 {
     char path[] = MAIL_QUEUE_INCOMING "/tmp.spool.XXXXXX";
     int fd;
@@ -61,11 +76,90 @@ cleanup_spool_open(STRBUF *why)
         return stream_fdopen(fd, O_RDWR);
 #endif
     if ((fd = mkstemp(path)) < 0) {
-        strbuf_sprintf(why, "create %s: %s", path, strerror(errno));
+        msg_warn("cleanup: create %s: %s", path, strerror(errno));
         return NULL;
     }
     (void) unlink(path);
     return stream_fdopen(fd, O_RDWR);
+}
+
+/* cleanup_spool_spill - move the records in memory to a file; 0 or -1 */
+static int
+cleanup_spool_spill(CLEANUP_SPOOL *sp)
+{
+    if ((sp->file = cleanup_spool_file()) == NULL)
+        return -1;
+    if (stream_write(sp->file, STR(sp->mem), LEN(sp->mem)) < 0) {
+        msg_warn("cleanup: write content spool: %s", strerror(errno));
+        return -1;
+    }
+    strbuf_free(sp->mem);
+    sp->mem = strbuf_create(1);
+    return 0;
+}
+
+/* cleanup_spool_rec - append one record to memory; its size */
+static size_t
+cleanup_spool_rec(CLEANUP_SPOOL *sp, int type, const char *data, size_t len)
+{
+    unsigned char hdr[1 + REC_LEN_BYTES];
+    size_t n;
+
+    hdr[0] = (unsigned char) type;
+    n = 1 + rec_encode_len(hdr + 1, len);
+    strbuf_memcat(sp->mem, (const char *) hdr, n);
+    strbuf_memcat(sp->mem, data, len);
+    return n + len;
+}
+
+/* cleanup_spool_mem_line - a line as records in memory (see rec_put_line) */
+static size_t
+cleanup_spool_mem_line(CLEANUP_SPOOL *sp, const char *line, size_t len,
+                       size_t limit)
+{
+    size_t total = 0;
+
+    while (len > limit) {
+        total += cleanup_spool_rec(sp, REC_TYPE_CONT, line, limit);
+        line += limit;
+        len -= limit;
+    }
+    return total + cleanup_spool_rec(sp, REC_TYPE_NORM, line, len);
+}
+
+/* cleanup_spool_fits - do a line's records still fit in memory? */
+static int
+cleanup_spool_fits(const CLEANUP_SPOOL *sp, size_t len, size_t limit)
+{
+    size_t recs = len / limit + 1;
+
+    return LEN(sp->mem) + len + recs * (1 + REC_LEN_BYTES) <= sp->mem_limit;
+}
+
+/* cleanup_spool_line - one content line into the spool (out function) */
+int
+cleanup_spool_line(CLEANUP_STATE *state, const char *line, size_t len)
+{
+    CLEANUP_SPOOL *sp = state->out_context;
+    size_t limit = state->p->line_length_limit;
+    ssize_t n;
+
+    if (limit == 0 || limit > REC_MAX_LEN)
+        msg_panic("cleanup_spool_line: bad limit %zu", limit);
+    if (sp->file == NULL && !cleanup_spool_fits(sp, len, limit) &&
+        cleanup_spool_spill(sp) < 0)
+        return -1;
+    if (sp->file == NULL) {
+        state->spool_bytes +=
+            (long long) cleanup_spool_mem_line(sp, line, len, limit);
+        return 0;
+    }
+    if ((n = rec_put_line(sp->file, line, len, limit)) < 0) {
+        msg_warn("cleanup: write content spool: %s", strerror(errno));
+        return -1;
+    }
+    state->spool_bytes += n;
+    return 0;
 }
 
 /* cleanup_put_attrs - the A records: client's, then FILTER's */
@@ -118,13 +212,20 @@ cleanup_put_rcpts(CLEANUP_STATE *state, QFILE *qf)
 
 /* cleanup_copy_spool - the spooled content records, as they are */
 static int
-cleanup_copy_spool(QFILE *qf, STREAM *spool)
+cleanup_copy_spool(QFILE *qf, CLEANUP_SPOOL *sp)
 {
     char buf[STREAM_BUFSIZE];
-    int fd = stream_fd(spool);
+    int fd;
     ssize_t n;
 
-    if (stream_flush(spool) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+    if (sp->file == NULL) {
+        if (stream_write(qf->st, STR(sp->mem), LEN(sp->mem)) < 0)
+            return -1;
+        qf->offset += (off_t) LEN(sp->mem);
+        return 0;
+    }
+    fd = stream_fd(sp->file);
+    if (stream_flush(sp->file) < 0 || lseek(fd, 0, SEEK_SET) < 0)
         return -1;
     while ((n = read(fd, buf, sizeof(buf))) > 0) {
         if (stream_write(qf->st, buf, (size_t) n) < 0)
@@ -149,7 +250,7 @@ cleanup_put_warn(CLEANUP_STATE *state, QFILE *qf)
 
 /* cleanup_write_file - all records, in the order of queue-format.md */
 int
-cleanup_write_file(CLEANUP_STATE *state, QFILE *qf, STREAM *spool)
+cleanup_write_file(CLEANUP_STATE *state, QFILE *qf, CLEANUP_SPOOL *spool)
 {
     char tbuf[64];
     off_t content;

@@ -154,6 +154,17 @@ class CleanupTest(CleanupBase):
         self.assertEqual(qf.lines[-1], "z" * 5000)
         self.assertIn("LLN", qf.types)
 
+    def test_big_content_spills_to_file(self):
+        # Over CLEANUP_SPOOL_MEM (64 KiB): the content moves from memory
+        # to the spool file midway and must come out whole and in order.
+        lines = [f"{i:05d} " + "y" * 90 for i in range(900)]
+        qid, reply = submit(self.sock, "s@example.com", ["r@example.com"],
+                            "Subject: spill\n\n" + "\n".join(lines) + "\n")
+        self.assertEqual(reply["status"], 0, reply)
+        qf = self.queue_file("incoming", qid)
+        self.assertTrue(qf.complete())
+        self.assertEqual(qf.lines[-900:], lines)
+
     def test_header_checks_reject(self):
         qid, reply = submit(self.sock, "s@example.com", ["r@example.com"],
                             "Subject: reject me\n\nbody\n")

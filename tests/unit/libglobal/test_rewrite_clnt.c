@@ -123,6 +123,39 @@ START_TEST(test_client_cache)
 }
 END_TEST
 
+/* Interleaved addresses are kept; the least recently used goes first. */
+START_TEST(test_client_cache_lru)
+{
+    STRBUF *result = strbuf_create(10);
+    char addr[300];
+    int i;
+
+    for (i = 1; i <= 16; i++) {
+        (void) snprintf(addr, sizeof(addr), "u%d", i);
+        ck_assert_int_eq(rewrite_clnt("local", addr, result), MAIL_STAT_OK);
+    }
+    ck_assert_int_eq(rewrite_clnt("local", "u1", result), MAIL_STAT_OK);
+    ck_assert_int_eq(rewrite_clnt("local", "u17", result), MAIL_STAT_OK);
+    memset(addr, 'x', 257); /* longer than the cache keeps */
+    addr[257] = 0;
+    ck_assert_int_eq(rewrite_clnt("local", addr, result), MAIL_STAT_OK);
+    ck_assert_int_eq(WEXITSTATUS(rewrite_stop()), 0);
+    ck_assert_int_eq(rewrite_clnt("local", "u1", result), MAIL_STAT_OK);
+    ck_assert_str_eq(STR(result), "u1@origin.example");
+    ck_assert_int_eq(rewrite_clnt("local", "u3", result), MAIL_STAT_OK);
+    ck_assert_str_eq(STR(result), "u3@origin.example");
+    ck_assert_int_eq(rewrite_clnt("local", "u17", result), MAIL_STAT_OK);
+    ck_assert_str_eq(STR(result), "u17@origin.example");
+    ck_assert_int_eq(rewrite_clnt("remote", "u1", result), REWRITE_CLNT_FAIL);
+    rewrite_clnt_reset();
+    ck_assert_int_eq(rewrite_clnt("local", "u2", result), REWRITE_CLNT_FAIL);
+    rewrite_clnt_reset();
+    ck_assert_int_eq(rewrite_clnt("local", addr, result), REWRITE_CLNT_FAIL);
+    rewrite_clnt_reset();
+    strbuf_free(result);
+}
+END_TEST
+
 /* Raw requests: what the daemon answers to requests no client sends. */
 struct raw_case {
     const char *name;
@@ -266,6 +299,7 @@ rewrite_clnt_suite(void)
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_rewrite);
     tcase_add_test(tc, test_client_cache);
+    tcase_add_test(tc, test_client_cache_lru);
     tcase_add_test(tc, test_raw_requests);
     tcase_add_test(tc, test_bad_frame);
     tcase_add_test(tc, test_many_addresses);
