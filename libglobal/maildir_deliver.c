@@ -106,16 +106,39 @@ make_dirs(const char *dir, STRBUF *why)
     return ret;
 }
 
+static const char *const maildir_sub[] = {"tmp", "new", "cur"};
+
+/*
+ * maildir_present - tmp/, new/ and cur/ are all folders already: three
+ * lstat() calls instead of a mkdir() and an lstat() for every folder of
+ * the path, on every delivery after the first.
+ */
+static int
+maildir_present(const char *dir, STRBUF *buf)
+{
+    struct stat st;
+    size_t i;
+
+    for (i = 0; i < sizeof(maildir_sub) / sizeof(maildir_sub[0]); i++) {
+        strbuf_sprintf(buf, "%s/%s", dir, maildir_sub[i]);
+        if (lstat(STR(buf), &st) < 0 || !S_ISDIR(st.st_mode))
+            return 0;
+    }
+    return 1;
+}
+
 /* maildir_tree - dir, tmp/, new/ and cur/ */
 static int
 maildir_tree(const char *dir, STRBUF *buf, STRBUF *why)
 {
-    static const char *const sub[] = {"tmp", "new", "cur"};
+    const char *const *sub = maildir_sub;
     size_t i;
 
+    if (maildir_present(dir, buf))
+        return 0;
     if (make_dirs(dir, why) < 0)
         return -1;
-    for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+    for (i = 0; i < sizeof(maildir_sub) / sizeof(maildir_sub[0]); i++) {
         strbuf_sprintf(buf, "%s/%s", dir, sub[i]);
         if (make_dir(STR(buf), why) < 0)
             return -1;

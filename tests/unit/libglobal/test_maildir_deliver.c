@@ -109,6 +109,11 @@ START_TEST(test_deliver)
     }
     ck_assert_int_eq(stat("a/b/Maildir/new", &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0700);
+    /* A sub-folder that went away after the first delivery comes back. */
+    ck_assert_int_eq(rmdir("a/b/Maildir/cur"), 0);
+    ck_assert_ptr_null(deliver("a/b/Maildir", 0, 0, why));
+    ck_assert_int_eq(list_dir("a/b/Maildir/cur", got, 4), 0);
+    ck_assert_int_eq(list_dir("a/b/Maildir/new", got, 4), 3);
     strbuf_free(why);
 }
 END_TEST
@@ -127,6 +132,13 @@ START_TEST(test_failures)
     ck_assert_int_eq(close(open("file", O_CREAT | O_WRONLY, 0600)), 0);
     ck_assert_str_eq(deliver("file", 0, 0, why), "4.2.0");
     ck_assert_ptr_nonnull(strstr(STR(why), "file"));
+    /* A symlink where tmp/ should be is refused, never followed. */
+    ck_assert_int_eq(mkdir("M2", 0700), 0);
+    ck_assert_int_eq(mkdir("elsewhere", 0700), 0);
+    ck_assert_int_eq(symlink("../elsewhere", "M2/tmp"), 0);
+    ck_assert_str_eq(deliver("M2", 0, 0, why), "4.2.0");
+    ck_assert_ptr_nonnull(strstr(STR(why), "M2/tmp"));
+    ck_assert_int_eq(list_dir("elsewhere", got, 4), 0);
     strbuf_free(why);
 }
 END_TEST
