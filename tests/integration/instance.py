@@ -40,6 +40,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -100,6 +101,25 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def serve_in_threads(owner, sock, backlog, handle):
+    """Listen on the bound sock and accept in a daemon thread until
+    owner.stop is true (looked at every 0.2 s), handing each connection
+    to handle(conn) in a daemon thread of its own."""
+    sock.listen(backlog)
+    sock.settimeout(0.2)
+    owner.stop = False
+
+    def accept():
+        while not owner.stop:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=handle, args=(conn,),
+                             daemon=True).start()
+    threading.Thread(target=accept, daemon=True).start()
 
 
 def connect_unix(path, timeout=10):

@@ -60,6 +60,21 @@ anvil     unix  -       -       n       -       1       anvil
 postlog   unix-dgram n  -       n       -       1       postlogd
 """
 
+# main.cf for a quick loopback instance: no alias or local recipient
+# checks, 127.0.0.0/8 trusted, queue run and back-off shortened.
+FAST_CONF = {
+    "alias_maps": "",
+    "local_recipient_maps": "",
+    "mynetworks": "127.0.0.0/8",
+    "queue_run_delay": "1s",
+    "minimal_backoff_time": "1s",
+    "maximal_backoff_time": "2s",
+}
+
+# What in an instance's log means a daemon complained about main.cf or
+# died.
+LOG_COMPLAINTS = (r"unknown parameter", r"\]: (fatal|panic): ")
+
 
 def add_user(name, home):
     subprocess.run(["useradd", "-M", "-d", home, "-s", "/bin/sh", name],
@@ -146,16 +161,8 @@ class E2EBase(unittest.TestCase):
 
     def setUp(self):
         self.port = free_port()
-        conf = {
-            "mydestination": DOMAIN + ", localhost",
-            "home_mailbox": "Maildir/",
-            "alias_maps": "",
-            "local_recipient_maps": "",
-            "mynetworks": "127.0.0.0/8",
-            "queue_run_delay": "1s",
-            "minimal_backoff_time": "1s",
-            "maximal_backoff_time": "2s",
-        }
+        conf = dict(FAST_CONF, mydestination=DOMAIN + ", localhost",
+                    home_mailbox="Maildir/")
         conf.update(self.MAIN_CF)
         self.inst = Instance(name="e2e", main_cf=conf,
                              master_cf=self.MASTER.format(port=self.port))
@@ -170,7 +177,7 @@ class E2EBase(unittest.TestCase):
     def check_log(self):
         """No daemon complained about main.cf or died."""
         log = self.inst.log()
-        for bad in (r"unknown parameter", r"\]: (fatal|panic): "):
+        for bad in LOG_COMPLAINTS:
             self.assertNotRegex(log, bad)
 
     def transport(self, domain, port):

@@ -13,7 +13,8 @@ import unittest
 
 from cleanup_client import CleanupClient, submit
 from deliver_client import DEL_FLAG_EXPIRED, FakeBounce, read_frame
-from instance import Instance, built, default_master_cf, encode_attrs
+from instance import (Instance, built, default_master_cf, encode_attrs,
+                      serve_in_threads)
 from qfile_reader import QueueFile
 from qfile_writer import build, write_queue_file
 
@@ -61,19 +62,7 @@ class FakeAgent:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.bind(path)
         os.chmod(path, 0o666)
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.stop = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while not self.stop:
-            try:
-                conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            threading.Thread(target=self._serve, args=(conn,),
-                             daemon=True).start()
+        serve_in_threads(self, self.sock, 64, self._serve)
 
     def _serve(self, conn):
         conn.settimeout(60)

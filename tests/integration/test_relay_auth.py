@@ -21,7 +21,7 @@ import time
 import unittest
 
 from instance import Instance, built, free_port
-from test_e2e import DAEMONS, MASTER_CF, wait_for
+from test_e2e import DAEMONS, FAST_CONF, LOG_COMPLAINTS, MASTER_CF, wait_for
 from test_smtp import Sink
 from tls_certs import make_ca, make_cert
 
@@ -69,15 +69,7 @@ class RelayAuthTest(unittest.TestCase):
         self.b.start()
 
     def instance(self, name, port):
-        conf = {
-            "mydestination": "localhost",
-            "alias_maps": "",
-            "local_recipient_maps": "",
-            "mynetworks": "127.0.0.0/8",
-            "queue_run_delay": "1s",
-            "minimal_backoff_time": "1s",
-            "maximal_backoff_time": "2s",
-        }
+        conf = dict(FAST_CONF, mydestination="localhost")
         inst = Instance(name=name, main_cf=conf,
                         master_cf=MASTER_CF.format(port=port))
         inst.__enter__()
@@ -87,7 +79,7 @@ class RelayAuthTest(unittest.TestCase):
 
     def check_log(self, inst):
         """No daemon complained about main.cf or died."""
-        for bad in (r"unknown parameter", r"\]: (fatal|panic): "):
+        for bad in LOG_COMPLAINTS:
             self.assertNotRegex(inst.log(), bad)
 
     def start_a(self, password):

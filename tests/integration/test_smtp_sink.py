@@ -32,9 +32,9 @@ import time
 import unittest
 
 import postfix_ref
-from instance import Instance, built, free_port
+from instance import Instance, built, free_port, serve_in_threads
 from netns import NetNs
-from test_e2e import DAEMONS, MASTER_CF, wait_for
+from test_e2e import DAEMONS, FAST_CONF, LOG_COMPLAINTS, MASTER_CF, wait_for
 
 SINK_USER = "nobody"
 
@@ -139,22 +139,14 @@ class Relay:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.stop = False
-        threading.Thread(target=self._accept, daemon=True).start()
+        serve_in_threads(self, self.sock, 16, self._connect)
 
-    def _accept(self):
-        while not self.stop:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                continue
-            server = socket.create_connection(("127.0.0.1", self.target), 10)
-            threading.Thread(target=self._pump, args=(client, server, True),
-                             daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, False),
-                             daemon=True).start()
+    def _connect(self, client):
+        server = socket.create_connection(("127.0.0.1", self.target), 10)
+        threading.Thread(target=self._pump, args=(client, server, True),
+                         daemon=True).start()
+        threading.Thread(target=self._pump, args=(server, client, False),
+                         daemon=True).start()
 
     def _pump(self, src, dst, record):
         src.settimeout(60)
@@ -213,10 +205,7 @@ class SinkBase(unittest.TestCase):
 
     @classmethod
     def main_cf(cls):
-        return {"mynetworks": "127.0.0.0/8", "queue_run_delay": "1s",
-                "minimal_backoff_time": "1s", "maximal_backoff_time": "2s",
-                "smtp_connect_timeout": "5s", "alias_maps": "",
-                "local_recipient_maps": ""}
+        return dict(FAST_CONF, smtp_connect_timeout="5s")
 
     @classmethod
     def add_sink(cls, name, options=(), **kw):
@@ -227,7 +216,7 @@ class SinkBase(unittest.TestCase):
 
     def tearDown(self):
         log = self.inst.log()
-        for bad in (r"unknown parameter", r"\]: (fatal|panic): "):
+        for bad in LOG_COMPLAINTS:
             self.assertNotRegex(log, bad)
 
     def queue_id(self, rcpt, timeout=20):

@@ -97,6 +97,30 @@ def wait_for(path, timeout=10.0):
         time.sleep(0.05)
 
 
+def start_instance(name, main_cf, master_cf, fake_cleanup=True):
+    """An Instance, entered and started, and a FakeCleanup on its
+    public/cleanup (None without fake_cleanup).  When starting fails the
+    instance is left again and the error raised."""
+    inst = Instance(name=name, main_cf=main_cf, master_cf=master_cf)
+    inst.__enter__()
+    try:
+        inst.start()
+        public = os.path.join(inst.queue_dir, "public")
+        wait_for(public)
+        cleanup = FakeCleanup(os.path.join(public, "cleanup")) \
+            if fake_cleanup else None
+    except BaseException:
+        inst.__exit__(None, None, None)
+        raise
+    return inst, cleanup
+
+
+def skip_if(why):
+    """Skip the test class being set up when why (a reason) is set."""
+    if why:
+        raise unittest.SkipTest(why)
+
+
 class Server:
     """An instance with smtpd on a free port and the fake cleanup."""
 
@@ -112,17 +136,8 @@ class Server:
         if real_cleanup:
             master += ("cleanup unix n - n - 0 cleanup\n"
                        "rewrite unix - - n - - trivial-rewrite\n")
-        self.inst = Instance(name=name, main_cf=conf, master_cf=master)
-        self.inst.__enter__()
-        try:
-            self.inst.start()
-            public = os.path.join(self.inst.queue_dir, "public")
-            wait_for(public)
-            self.cleanup = None if real_cleanup else \
-                FakeCleanup(os.path.join(public, "cleanup"))
-        except BaseException:
-            self.inst.__exit__(None, None, None)
-            raise
+        self.inst, self.cleanup = start_instance(name, conf, master,
+                                                 not real_cleanup)
 
     def close(self):
         if self.cleanup:

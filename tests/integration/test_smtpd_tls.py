@@ -14,13 +14,13 @@ import subprocess
 import tempfile
 import unittest
 
-from test_smtpd import FakeCleanup, Raw, skip_reason, wait_for
+from test_smtpd import Raw, skip_if, skip_reason, start_instance
 from tls_certs import make_ca, make_cert
 
 try:
-    from instance import Instance, default_master_cf, free_port, TMP
-except ImportError:
-    Instance = None
+    from instance import default_master_cf, free_port, TMP
+except ImportError:  # skip_reason says why
+    pass
 
 def make_certs():
     """A folder with ca.pem, rsa/ec .pem/.key/-chain.pem (key, then
@@ -40,49 +40,63 @@ def make_certs():
     return d
 
 
-class TlsServer:
-    """An instance with smtpd (STARTTLS) and smtps (wrapper mode)."""
+def usable():
+    """Why the TLS tests cannot run here, or None."""
+    return skip_reason() or (None if shutil.which("openssl")
+                             else "no openssl command")
 
-    def __init__(self, name, main_cf):
-        self.certs = make_certs()
-        self.port, self.smtps_port = free_port(), free_port()
-        conf = {"mynetworks": "192.0.2.0/24",
-                "mydestination": "$myhostname, localhost",
-                "smtpd_error_sleep_time": "0s",
-                "local_recipient_maps": "",
-                "smtpd_timeout": "5s",
-                "smtpd_tls_loglevel": "1",
-                "smtpd_tls_received_header": "yes",
-                "smtpd_tls_chain_files":
-                    f"{self.certs}/rsa-chain.pem, {self.certs}/ec-chain.pem"}
-        conf.update(main_cf)
-        master = default_master_cf() + \
-            f"127.0.0.1:{self.port} inet n - n - - smtpd\n" + \
-            f"127.0.0.1:{self.smtps_port} inet n - n - - smtpd\n" + \
-            "  -o smtpd_tls_wrappermode=yes\n"
-        self.inst = Instance(name=name, main_cf=conf, master_cf=master)
-        self.inst.__enter__()
-        try:
-            self.inst.start()
-            public = os.path.join(self.inst.queue_dir, "public")
-            wait_for(public)
-            self.cleanup = FakeCleanup(os.path.join(public, "cleanup"))
-        except BaseException:
-            self.inst.__exit__(None, None, None)
-            raise
+
+# main.cf settings every TLS test instance starts from.
+TLS_CONF = {"mynetworks": "192.0.2.0/24",
+            "mydestination": "$myhostname, localhost",
+            "smtpd_error_sleep_time": "0s",
+            "local_recipient_maps": "",
+            "smtpd_tls_loglevel": "1"}
+
+
+class CertServer:
+    """An instance started by start_instance with the certificates in
+    self.certs (a folder removed by close) and the fake cleanup."""
+
+    def start(self, name, main_cf, master_cf):
+        self.inst, self.cleanup = start_instance(name, main_cf, master_cf)
 
     def close(self):
         self.cleanup.close()
         self.inst.__exit__(None, None, None)
         shutil.rmtree(self.certs, ignore_errors=True)
 
+    def context(self, client=None):
+        """A client context trusting the test CA, with client's
+        certificate (CERTS/client.pem and .key) when given."""
+        ctx = ssl.create_default_context(cafile=f"{self.certs}/ca.pem")
+        if client:
+            ctx.load_cert_chain(f"{self.certs}/{client}.pem",
+                                f"{self.certs}/{client}.key")
+        return ctx
+
+
+class TlsServer(CertServer):
+    """An instance with smtpd (STARTTLS) and smtps (wrapper mode)."""
+
+    def __init__(self, name, main_cf):
+        self.certs = make_certs()
+        self.port, self.smtps_port = free_port(), free_port()
+        conf = dict(TLS_CONF, **{
+            "smtpd_timeout": "5s",
+            "smtpd_tls_received_header": "yes",
+            "smtpd_tls_chain_files":
+                f"{self.certs}/rsa-chain.pem, {self.certs}/ec-chain.pem"})
+        conf.update(main_cf)
+        master = default_master_cf() + \
+            f"127.0.0.1:{self.port} inet n - n - - smtpd\n" + \
+            f"127.0.0.1:{self.smtps_port} inet n - n - - smtpd\n" + \
+            "  -o smtpd_tls_wrappermode=yes\n"
+        self.start(name, conf, master)
+
     def raw(self):
         return Raw(socket.create_connection(("127.0.0.1", self.port),
                                             timeout=10))
-
-    def context(self):
-        ctx = ssl.create_default_context(cafile=f"{self.certs}/ca.pem")
-        return ctx
 
 
 def s_client(srv, *args, port=None, starttls=True, input=b"QUIT\r\n"):
@@ -95,18 +109,22 @@ def s_client(srv, *args, port=None, starttls=True, input=b"QUIT\r\n"):
                           timeout=30)
 
 
-class SmtpdTlsMay(unittest.TestCase):
+class TlsCase(unittest.TestCase):
+    """A TlsServer named NAME with MAIN_CF for the class's tests."""
+    NAME, MAIN_CF = None, {}
+
     @classmethod
     def setUpClass(cls):
-        why = skip_reason() or (None if shutil.which("openssl")
-                                else "no openssl command")
-        if why:
-            raise unittest.SkipTest(why)
-        cls.srv = TlsServer("smtpd-tls", {"smtpd_tls_security_level": "may"})
+        skip_if(usable())
+        cls.srv = TlsServer(cls.NAME, cls.MAIN_CF)
 
     @classmethod
     def tearDownClass(cls):
         cls.srv.close()
+
+
+class SmtpdTlsMay(TlsCase):
+    NAME, MAIN_CF = "smtpd-tls", {"smtpd_tls_security_level": "may"}
 
     def test_smtplib_starttls(self):
         before = self.srv.cleanup.count()
@@ -228,19 +246,8 @@ class SmtpdTlsMay(unittest.TestCase):
                           errors="replace"))
 
 
-class SmtpdTlsEncrypt(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        why = skip_reason() or (None if shutil.which("openssl")
-                                else "no openssl command")
-        if why:
-            raise unittest.SkipTest(why)
-        cls.srv = TlsServer("smtpd-tls-enc",
-                            {"smtpd_tls_security_level": "encrypt"})
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.close()
+class SmtpdTlsEncrypt(TlsCase):
+    NAME, MAIN_CF = "smtpd-tls-enc", {"smtpd_tls_security_level": "encrypt"}
 
     def test_mail_before_starttls_refused(self):
         c = self.srv.raw()
@@ -258,21 +265,11 @@ class SmtpdTlsEncrypt(unittest.TestCase):
         t.cmd("QUIT\r\n")
 
 
-class SmtpdTlsBadCert(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        why = skip_reason() or (None if shutil.which("openssl")
-                                else "no openssl command")
-        if why:
-            raise unittest.SkipTest(why)
-        cls.srv = TlsServer("smtpd-tls-bad", {
-            "smtpd_tls_security_level": "may",
-            "smtpd_tls_chain_files": "",
-            "smtpd_tls_cert_file": "/nonexistent/server.pem"})
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.close()
+class SmtpdTlsBadCert(TlsCase):
+    NAME, MAIN_CF = "smtpd-tls-bad", {
+        "smtpd_tls_security_level": "may",
+        "smtpd_tls_chain_files": "",
+        "smtpd_tls_cert_file": "/nonexistent/server.pem"}
 
     def test_454_and_clear_error(self):
         c = self.srv.raw()

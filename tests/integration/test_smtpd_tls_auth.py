@@ -21,15 +21,16 @@ import tempfile
 import threading
 import unittest
 
-from test_smtpd import FakeCleanup, Raw, skip_reason, wait_for
+from test_smtpd import Raw, skip_if
 from test_smtpd_policy import PolicyServer
 from test_smtpd_sasl import b64, crypt_hash
+from test_smtpd_tls import CertServer, TLS_CONF, usable
 from tls_certs import make_ca, make_cert
 
 try:
-    from instance import Instance, default_master_cf, free_port, TMP
-except ImportError:
-    Instance = None
+    from instance import default_master_cf, free_port, TMP
+except ImportError:  # usable() says why
+    pass
 
 SUBMISSION = ("  -o smtpd_tls_security_level=encrypt\n"
               "  -o smtpd_sasl_auth_enable=yes\n"
@@ -65,54 +66,29 @@ def make_certs():
     return d
 
 
-class Srv:
+class Srv(CertServer):
     """An instance whose smtpd services are (port name, -o lines)."""
 
     def __init__(self, name, main_cf, services):
         self.certs = make_certs()
         self.ports = {}
-        conf = {"mynetworks": "192.0.2.0/24",
-                "mydestination": "$myhostname, localhost",
-                "smtpd_error_sleep_time": "0s",
-                "local_recipient_maps": "",
-                "smtpd_timeout": "10s",
-                "smtpd_tls_loglevel": "1",
-                "smtpd_tls_cert_file": f"{self.certs}/server.pem",
-                "smtpd_tls_key_file": f"{self.certs}/server.key"}
+        conf = dict(TLS_CONF, **{
+            "smtpd_timeout": "10s",
+            "smtpd_tls_cert_file": f"{self.certs}/server.pem",
+            "smtpd_tls_key_file": f"{self.certs}/server.key"})
         conf.update(main_cf(self.certs) if callable(main_cf) else main_cf)
         master = default_master_cf()
         for sname, opts in services:
             self.ports[sname] = free_port()
             master += (f"127.0.0.1:{self.ports[sname]} inet n - n - - "
                        f"smtpd\n{opts}")
-        self.inst = Instance(name=name, main_cf=conf, master_cf=master)
-        self.inst.__enter__()
-        try:
-            self.inst.start()
-            public = os.path.join(self.inst.queue_dir, "public")
-            wait_for(public)
-            self.cleanup = FakeCleanup(os.path.join(public, "cleanup"))
-        except BaseException:
-            self.inst.__exit__(None, None, None)
-            raise
-
-    def close(self):
-        self.cleanup.close()
-        self.inst.__exit__(None, None, None)
-        shutil.rmtree(self.certs, ignore_errors=True)
+        self.start(name, conf, master)
 
     def raw(self, sname):
         c = Raw(socket.create_connection(("127.0.0.1", self.ports[sname]),
                                          timeout=10))
         assert c.reply()[0] == 220
         return c
-
-    def context(self, client=None):
-        ctx = ssl.create_default_context(cafile=f"{self.certs}/ca.pem")
-        if client:
-            ctx.load_cert_chain(f"{self.certs}/{client}.pem",
-                                f"{self.certs}/{client}.key")
-        return ctx
 
     def starttls(self, sname, client=None):
         """A Raw over TLS after EHLO and STARTTLS (no EHLO after it)."""
@@ -123,9 +99,17 @@ class Srv:
             c.sock, server_hostname="test.example"))
 
 
-def usable():
-    return skip_reason() or (None if shutil.which("openssl")
-                             else "no openssl command")
+def users_table(prefix, line):
+    """A new folder under TMP (prefix) holding a table "users" of one
+    line: (folder, path of the table)."""
+    os.makedirs(TMP, exist_ok=True)
+    d = tempfile.mkdtemp(prefix=prefix, dir=TMP)
+    os.chmod(d, 0o755)
+    users = os.path.join(d, "users")
+    with open(users, "w") as f:
+        f.write(line)
+    os.chmod(users, 0o644)
+    return d, users
 
 
 def send(c, sender, rcpt):
@@ -144,16 +128,9 @@ class AuthAfterStarttls(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        why = usable()
-        if why:
-            raise unittest.SkipTest(why)
-        os.makedirs(TMP, exist_ok=True)
-        cls.dir = tempfile.mkdtemp(prefix="tls-auth-users-", dir=TMP)
-        os.chmod(cls.dir, 0o755)
-        users = os.path.join(cls.dir, "users")
-        with open(users, "w") as f:
-            f.write(f"alice {crypt_hash('alice-pw', '$y$')}\n")
-        os.chmod(users, 0o644)
+        skip_if(usable())
+        cls.dir, users = users_table(
+            "tls-auth-users-", f"alice {crypt_hash('alice-pw', '$y$')}\n")
         cls.srv = Srv("smtpd-tls-auth", {
             "smtpd_tls_security_level": "may",
             "smtpd_sasl_auth_enable": "yes",
@@ -254,9 +231,7 @@ class ClientCerts(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        why = usable()
-        if why:
-            raise unittest.SkipTest(why)
+        skip_if(usable())
         cls.policy = PolicyServer()
 
         def conf(certs):
@@ -430,16 +405,10 @@ class FakeDovecot:
 class SaslOptions(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        why = usable()
-        if why:
-            raise unittest.SkipTest(why)
-        os.makedirs(TMP, exist_ok=True)
-        cls.dir = tempfile.mkdtemp(prefix="sasl-opts-", dir=TMP)
-        os.chmod(cls.dir, 0o755)
-        users = os.path.join(cls.dir, "users")
-        with open(users, "w") as f:
-            f.write(f"alice@example.com {crypt_hash('alice-pw', '$6$')}\n")
-        os.chmod(users, 0o644)
+        skip_if(usable())
+        cls.dir, users = users_table(
+            "sasl-opts-",
+            f"alice@example.com {crypt_hash('alice-pw', '$6$')}\n")
         cls.dovecot = FakeDovecot(os.path.join(cls.dir, "auth"))
         cls.srv = Srv("smtpd-sasl-opts", {
             "smtpd_sasl_auth_enable": "yes",

@@ -292,23 +292,43 @@ static const struct damage_case damage_cases[] = {
     {"size record not rewritten", DAMAGE_OLD_SIZE, 0, 0},
 };
 
-/* committed_path - a committed file's path and its bytes */
-static char *
-committed_path(MAIL_QUEUE *mq, char **id, STRBUF *path, struct stat *st)
+/* A committed two-recipient file in a new queue tree, and its bytes. */
+struct committed {
+    MAIL_QUEUE *mq;
+    STRBUF *path;
+    char *id;
+    char *data;
+    struct stat st;
+};
+
+/* committed_open - write and commit the file, read its bytes back */
+static void
+committed_open(struct committed *f)
 {
     off_t off[2];
-    char *data;
     int fd;
 
-    *id = write_msg(mq, 2, off, 1);
-    ck_assert_int_eq(mail_queue_path(mq, path, "incoming", *id, path), 0);
-    ck_assert_int_eq(stat(STR(path), st), 0);
-    ck_assert_int_eq(st->st_mode & 0777, 0700);
-    data = mymalloc(st->st_size);
-    ck_assert_int_ge(fd = open(STR(path), O_RDONLY), 0);
-    ck_assert_int_eq(read(fd, data, st->st_size), st->st_size);
+    f->mq = queue_tree(1);
+    f->path = strbuf_create(0);
+    f->id = write_msg(f->mq, 2, off, 1);
+    ck_assert_int_eq(
+        mail_queue_path(f->mq, f->path, "incoming", f->id, f->path), 0);
+    ck_assert_int_eq(stat(STR(f->path), &f->st), 0);
+    ck_assert_int_eq(f->st.st_mode & 0777, 0700);
+    f->data = mymalloc(f->st.st_size);
+    ck_assert_int_ge(fd = open(STR(f->path), O_RDONLY), 0);
+    ck_assert_int_eq(read(fd, f->data, f->st.st_size), f->st.st_size);
     close(fd);
-    return data;
+}
+
+/* committed_close - free what committed_open() made */
+static void
+committed_close(struct committed *f)
+{
+    myfree(f->data);
+    myfree(f->id);
+    strbuf_free(f->path);
+    mail_queue_free(f->mq);
 }
 
 /* damage - rewrite path as data with c's damage; the mode stays 0700 */
@@ -338,47 +358,35 @@ damage(const char *path, const char *data, off_t size,
 START_TEST(test_damaged_complete)
 {
     const struct damage_case *c = damage_cases + _i;
-    MAIL_QUEUE *mq = queue_tree(1);
-    STRBUF *path = strbuf_create(0);
     QFILE_ENV *env = NULL;
-    struct stat st;
-    char *id;
-    char *data = committed_path(mq, &id, path, &st);
+    struct committed f;
 
-    ck_assert_int_eq(read_env(mq, "incoming", id, &env), QFILE_OK);
+    committed_open(&f);
+    ck_assert_int_eq(read_env(f.mq, "incoming", f.id, &env), QFILE_OK);
     env = qfile_env_free(env);
-    damage(STR(path), data, st.st_size, c);
-    ck_assert_msg(read_env(mq, "incoming", id, &env) == QFILE_BAD, "%s",
+    damage(STR(f.path), f.data, f.st.st_size, c);
+    ck_assert_msg(read_env(f.mq, "incoming", f.id, &env) == QFILE_BAD, "%s",
                   c->name);
     ck_assert_ptr_null(env);
-    myfree(data);
-    myfree(id);
-    strbuf_free(path);
-    mail_queue_free(mq);
+    committed_close(&f);
 }
 END_TEST
 
 START_TEST(test_cut_anywhere)
 {
-    MAIL_QUEUE *mq = queue_tree(1);
-    STRBUF *path = strbuf_create(0);
     QFILE_ENV *env = NULL;
-    struct stat st;
-    char *id;
-    char *data = committed_path(mq, &id, path, &st);
+    struct committed f;
     struct damage_case cut = {"cut", DAMAGE_CUT, 0, 0};
 
+    committed_open(&f);
     /* Every length short of the whole file is refused. */
-    for (cut.from_end = st.st_size; cut.from_end > 0; cut.from_end--) {
-        damage(STR(path), data, st.st_size, &cut);
-        ck_assert_msg(read_env(mq, "incoming", id, &env) == QFILE_BAD,
+    for (cut.from_end = f.st.st_size; cut.from_end > 0; cut.from_end--) {
+        damage(STR(f.path), f.data, f.st.st_size, &cut);
+        ck_assert_msg(read_env(f.mq, "incoming", f.id, &env) == QFILE_BAD,
                       "cut at %lld of %lld", (long long) cut.from_end,
-                      (long long) st.st_size);
+                      (long long) f.st.st_size);
     }
-    myfree(data);
-    myfree(id);
-    strbuf_free(path);
-    mail_queue_free(mq);
+    committed_close(&f);
 }
 END_TEST
 

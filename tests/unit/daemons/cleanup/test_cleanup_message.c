@@ -51,6 +51,16 @@ test_state(int flags, STRBUF *out)
     return s;
 }
 
+/* test_state_free - free a state made by test_state() and its output */
+static void
+test_state_free(CLEANUP_STATE *s)
+{
+    STRBUF *out = (STRBUF *) s->out_context;
+
+    cleanup_state_free(s);
+    strbuf_free(out);
+}
+
 #define HDRS "Date: d|Message-Id: <m@x>|"
 
 static const struct {
@@ -113,8 +123,7 @@ START_TEST(test_cases)
     ck_assert_msg(strcmp(STR(got), cases[_i].rcpts) == 0, "%s: rcpts \"%s\"",
                   cases[_i].name, STR(got));
     ck_assert_int_eq(s->errs, 0);
-    cleanup_state_free(s);
-    strbuf_free(out);
+    test_state_free(s);
     strbuf_free(got);
 }
 END_TEST
@@ -133,8 +142,7 @@ START_TEST(test_added_headers)
     ck_assert_ptr_nonnull(strstr(STR(out), "|From: \"A \\\"B\\\"\" "
                                            "<snd@origin>|To: undisclosed"));
     ck_assert_str_eq(STR(s->message_id), "<19700101000000.QID@host.test>");
-    cleanup_state_free(s);
-    strbuf_free(out);
+    test_state_free(s);
 }
 END_TEST
 
@@ -163,8 +171,7 @@ START_TEST(test_size_keep)
                   size_cases[_i].name, STR(out));
     ck_assert_int_eq(s->errs, CLEANUP_STAT_SIZE);
     ck_assert_int_eq(cleanup_bounce_wanted(s), size_cases[_i].flags != 0);
-    cleanup_state_free(s);
-    strbuf_free(out);
+    test_state_free(s);
 }
 END_TEST
 
@@ -197,8 +204,7 @@ START_TEST(test_bounce_wanted)
     s->discard = bounce_cases[_i].discard;
     ck_assert_msg(cleanup_bounce_wanted(s) == bounce_cases[_i].want, "%s",
                   bounce_cases[_i].name);
-    cleanup_state_free(s);
-    strbuf_free(out);
+    test_state_free(s);
 }
 END_TEST
 
@@ -222,8 +228,7 @@ START_TEST(test_size_and_hops)
     cleanup_data_end(s);
     ck_assert_int_eq(s->errs, CLEANUP_STAT_HOPS);
     ck_assert_str_eq(STR(s->dsn), "5.4.0");
-    cleanup_state_free(s);
-    strbuf_free(out);
+    test_state_free(s);
 }
 END_TEST
 
@@ -237,8 +242,7 @@ START_TEST(test_no_rcpt)
     cleanup_finish_rcpts(s);
     ck_assert_int_eq(s->errs, CLEANUP_STAT_RCPT);
     ck_assert_str_eq(STR(s->dsn), "5.1.3");
-    cleanup_state_free(s);
-    strbuf_free(out);
+    test_state_free(s);
 }
 END_TEST
 
