@@ -196,12 +196,18 @@ sync_folder(const char *path, STRBUF *why)
  * commit_in - sync dest's folder, then mark and sync the file.  The
  * folder first: once the mark is set, qmgr may move the file on at once,
  * and its name here must already be durable; the one fsync() of the file
- * then covers the records and the mark (docs/queue-format.md).
+ * then covers the records and the mark (docs/queue-format.md).  On a file
+ * system whose fsync() of a new file also commits its name, a file that
+ * was not renamed needs only that one fsync().
  */
 static int
-commit_in(QFILE *qf, const char *dest, STRBUF *why)
+commit_in(QFILE *qf, const char *dest, int renamed, STRBUF *why)
 {
-    if (sync_folder(dest, why) < 0)
+    /* Where the file's own fsync() makes a new file's name durable, the
+     * folder's adds nothing for a file still where it was created; a
+     * renamed one (to hold/) keeps the folder sync (fsync_dir.h). */
+    if ((renamed || !fsync_names_new_file(qf->fd))
+        && sync_folder(dest, why) < 0)
         return -1;
     return commit_sync(qf, why);
 }
@@ -216,16 +222,18 @@ int
 qfile_commit(QFILE *qf, const char *queue, STRBUF *why)
 {
     STRBUF *dest = strbuf_create(100);
+    int renamed;
     int ret;
 
     strbuf_reset(why);
     if (queue == NULL)
         queue = qf->queue;
     ret = mail_queue_path(qf->mq, dest, queue, qf->id, why);
-    if (ret == 0 && strcmp(queue, qf->queue) != 0)
+    renamed = strcmp(queue, qf->queue) != 0;
+    if (ret == 0 && renamed)
         ret = mail_queue_rename(qf->mq, qf->id, qf->queue, queue, why);
     if (ret == 0)
-        ret = commit_in(qf, STR(dest), why);
+        ret = commit_in(qf, STR(dest), renamed, why);
     if (ret < 0) {
         /* The file may be in either queue now; remove whichever holds it. */
         if (LEN(dest))

@@ -15,9 +15,15 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "fsync_dir.h"
+
+/* statfs(2) f_type of the file systems fsync_names_new_file() knows. */
+#define FS_EXT234_MAGIC 0xEF53
+#define FS_XFS_MAGIC    0x58465342
+#define FS_BTRFS_MAGIC  0x9123683E
 
 /* dir_of - the directory part of path into buf; -1 when it does not fit */
 static int
@@ -61,4 +67,22 @@ fsync_dir(const char *path)
     close(fd);
     errno = err;
     return ret;
+}
+
+/* fsync_names_new_file - a new file's fsync() also makes its name durable */
+int
+fsync_names_new_file(int fd)
+{
+    struct statfs sfs;
+
+    if (fstatfs(fd, &sfs) < 0)
+        return 0;
+    switch ((unsigned long) sfs.f_type) {
+        case FS_EXT234_MAGIC:
+        case FS_XFS_MAGIC:
+        case FS_BTRFS_MAGIC:
+            return 1;
+        default:
+            return 0;
+    }
 }

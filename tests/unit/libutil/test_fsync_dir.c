@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "fsync_dir.h"
 #include "test_main.h"
@@ -64,6 +66,28 @@ START_TEST(test_too_long)
 }
 END_TEST
 
+/* Known file systems say yes, anything else (a pipe, tmpfs) says no. */
+START_TEST(test_names_new_file)
+{
+    struct statfs sfs;
+    int fds[2];
+    int fd = open(".", O_RDONLY | O_DIRECTORY);
+    int known;
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(fstatfs(fd, &sfs), 0);
+    known = sfs.f_type == 0xEF53 || sfs.f_type == 0x58465342 ||
+            (unsigned long) sfs.f_type == 0x9123683EUL;
+    ck_assert_int_eq(fsync_names_new_file(fd), known);
+    close(fd);
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(fsync_names_new_file(fds[0]), 0);
+    close(fds[0]);
+    close(fds[1]);
+    ck_assert_int_eq(fsync_names_new_file(-1), 0);
+}
+END_TEST
+
 static Suite *
 fsync_dir_suite(void)
 {
@@ -74,6 +98,7 @@ fsync_dir_suite(void)
     tcase_add_loop_test(tc, test_sync, 0, NITEMS(sync_cases));
     tcase_add_test(tc, test_absolute);
     tcase_add_test(tc, test_too_long);
+    tcase_add_test(tc, test_names_new_file);
     suite_add_tcase(s, tc);
     return s;
 }
