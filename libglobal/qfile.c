@@ -193,6 +193,20 @@ sync_folder(const char *path, STRBUF *why)
 }
 
 /*
+ * names_synced_with_file - fsync_names_new_file(), asked once per process:
+ * every queue file lives under queue_directory, on one file system.
+ */
+static int
+names_synced_with_file(int fd)
+{
+    static int known = -1;
+
+    if (known < 0)
+        known = fsync_names_new_file(fd);
+    return known;
+}
+
+/*
  * commit_in - sync dest's folder, then mark and sync the file.  The
  * folder first: once the mark is set, qmgr may move the file on at once,
  * and its name here must already be durable; the one fsync() of the file
@@ -206,7 +220,7 @@ commit_in(QFILE *qf, const char *dest, int renamed, STRBUF *why)
     /* Where the file's own fsync() makes a new file's name durable, the
      * folder's adds nothing for a file still where it was created; a
      * renamed one (to hold/) keeps the folder sync (fsync_dir.h). */
-    if ((renamed || !fsync_names_new_file(qf->fd))
+    if ((renamed || !names_synced_with_file(qf->fd))
         && sync_folder(dest, why) < 0)
         return -1;
     return commit_sync(qf, why);
