@@ -32,12 +32,14 @@
  * All of these return 0 (or a descriptor), or -1 with errno set and a
  * reason in why; nothing is fatal but a bad hash_queue_depth.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "argv.h"
@@ -49,6 +51,7 @@ struct MAIL_QUEUE {
     char *top;        /* queue_directory */
     ARGV *hash_names; /* hash_queue_names */
     int hash_depth;   /* hash_queue_depth */
+    long spare_limit; /* queue_file_reuse_limit; 0: no reuse */
 };
 
 /* The ID alphabet, in ASCII order; inode numbers leave out the last. */
@@ -71,6 +74,7 @@ static const char *const queue_names[] = {
     MAIL_QUEUE_DEFER,
     MAIL_QUEUE_TRACE,
     MAIL_QUEUE_SAVED,
+    MAIL_QUEUE_SPARE,
     NULL,
 };
 
@@ -87,6 +91,7 @@ mail_queue_create(const char *queue_dir, const char *hash_names, int hash_depth)
     mq->top = mystrdup(queue_dir);
     mq->hash_names = argv_split(hash_names ? hash_names : "", ", \t\r\n");
     mq->hash_depth = hash_depth;
+    mq->spare_limit = 0;
     return mq;
 }
 
@@ -478,4 +483,212 @@ mail_queue_open(const MAIL_QUEUE *mq, const char *queue, const char *id,
     }
     strbuf_free(path);
     return fd;
+}
+
+/*
+ * Reuse of finished files.  A file in spare/ keeps the name (an ID) it
+ * last had, mode 0600 and its old content.  qmgr is the only writer of
+ * spare/, cleanup processes the only takers; a take is a rename, so of
+ * two takers of one name exactly one gets it.  Nothing is written to a
+ * file before it has been taken.
+ */
+
+/* Entries a take tries before the caller creates a file instead. */
+#define SPARE_TAKE_TRIES 32
+
+/* How long a taker leaves spare/ alone after finding it empty. */
+#define SPARE_IDLE_SEC 1
+
+/* mail_queue_set_spare_limit - queue_file_reuse_limit (0: off) */
+void
+mail_queue_set_spare_limit(MAIL_QUEUE *mq, long limit)
+{
+    mq->spare_limit = limit > 0 ? limit : 0;
+}
+
+/* spare_usable - whether a spare file may be taken as it is */
+static int
+spare_usable(const struct stat *st)
+{
+    /* Anything else is a crash's leftover: a second name, the complete
+     * mark, or a file that is not ours. */
+    return S_ISREG(st->st_mode) && st->st_nlink == 1 &&
+           (st->st_mode & 07777) == MAIL_QUEUE_MODE_WRITING &&
+           st->st_uid == geteuid() && st->st_size <= MAIL_QUEUE_SPARE_MAX_SIZE;
+}
+
+/*
+ * spare_claim - take spare/name as a new file of queue; fd or -1.  -1
+ * with why empty: someone else took it, or it was not usable (its
+ * spare name is then removed); with why set: the rename failed.
+ */
+static int
+spare_claim(const MAIL_QUEUE *mq, const char *queue, const char *name,
+            STRBUF *id, STRBUF *why)
+{
+    STRBUF *from = strbuf_create(100);
+    STRBUF *to = strbuf_create(100);
+    struct timeval tv;
+    struct stat st;
+    int tries;
+    int fd;
+
+    strbuf_sprintf(from, "%s/%s/%s", mq->top, MAIL_QUEUE_SPARE, name);
+    if ((fd = open(STR(from), O_RDWR | O_NOFOLLOW | O_CLOEXEC)) >= 0 &&
+        (fstat(fd, &st) < 0 || !spare_usable(&st))) {
+        (void) unlink(STR(from));
+        (void) close(fd);
+        fd = -1;
+    }
+    /* RENAME_NOREPLACE: a taken name means a later time, as in enter. */
+    for (tries = 0; fd >= 0 && tries < ENTER_TRIES; tries++) {
+        next_time(&tv);
+        mail_queue_id_make(id, &tv, st.st_ino);
+        if (mail_queue_mkdirs(mq, queue, STR(id), why) < 0 ||
+            mail_queue_path(mq, to, queue, STR(id), why) < 0) {
+            (void) close(fd);
+            fd = -1;
+        } else if (renameat2(AT_FDCWD, STR(from), AT_FDCWD, STR(to),
+                             RENAME_NOREPLACE) == 0) {
+            break;
+        } else if (errno != EEXIST || tries + 1 == ENTER_TRIES) {
+            if (errno != ENOENT)
+                strbuf_sprintf(why, "rename %s %s: %s", STR(from), STR(to),
+                               strerror(errno));
+            (void) close(fd);
+            fd = -1;
+        }
+    }
+    strbuf_free(from);
+    strbuf_free(to);
+    return fd;
+}
+
+/* mail_queue_spare_take - a spare file as a new file of queue; fd or -1 */
+int
+mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
+                      STRBUF *why)
+{
+    static DIR *dir;
+    static time_t idle_until;
+    STRBUF *path;
+    struct dirent *de;
+    time_t now = time(NULL);
+    int ends = 0;
+    int tries = 0;
+    int skip;
+    int fd = -1;
+
+    if (!mail_queue_name_ok(queue))
+        msg_panic("mail_queue_spare_take: bad queue name \"%s\"", queue);
+    strbuf_reset(why);
+    if (mq->spare_limit <= 0 || now < idle_until) {
+        errno = ENOENT;
+        return -1;
+    }
+    while (fd < 0 && tries < SPARE_TAKE_TRIES && LEN(why) == 0) {
+        if (dir == NULL) {
+            path = strbuf_create(100);
+            strbuf_sprintf(path, "%s/%s", mq->top, MAIL_QUEUE_SPARE);
+            dir = opendir(STR(path));
+            strbuf_free(path);
+            if (dir == NULL)
+                break;
+            /* Takers that start together should not all want the first
+             * name: each starts a little further in. */
+            for (skip = getpid() % 16; skip > 0 && readdir(dir); skip--)
+                /* void */;
+        }
+        if ((de = readdir(dir)) == NULL) {
+            (void) closedir(dir);
+            dir = NULL;
+            /* The second end of the folder in one call: nothing to take. */
+            if (++ends == 2)
+                break;
+            continue;
+        }
+        if (!mail_queue_id_ok(de->d_name))
+            continue;
+        tries++;
+        fd = spare_claim(mq, queue, de->d_name, id, why);
+    }
+    if (fd < 0 && LEN(why) == 0) {
+        idle_until = now + SPARE_IDLE_SEC;
+        errno = ENOENT;
+    }
+    return fd;
+}
+
+/* spare_count - files in spare/, counting no further than max */
+static long
+spare_count(const MAIL_QUEUE *mq, long max)
+{
+    STRBUF *path = strbuf_create(100);
+    struct dirent *de;
+    DIR *dir;
+    long n = 0;
+
+    strbuf_sprintf(path, "%s/%s", mq->top, MAIL_QUEUE_SPARE);
+    if ((dir = opendir(STR(path))) == NULL) {
+        /* A queue made before spare/ existed: make it now. */
+        if (errno != ENOENT || mkdir(STR(path), 0700) < 0)
+            n = max;
+    } else {
+        while (n < max && (de = readdir(dir)) != NULL)
+            n += mail_queue_id_ok(de->d_name);
+        (void) closedir(dir);
+    }
+    strbuf_free(path);
+    return n;
+}
+
+/* spare_room - whether spare/ takes one more; counted at most once a second */
+static int
+spare_room(const MAIL_QUEUE *mq)
+{
+    static long count = -1;
+    static time_t counted;
+    time_t now = time(NULL);
+
+    if (count < 0 || (count >= mq->spare_limit && now != counted)) {
+        count = spare_count(mq, mq->spare_limit);
+        counted = now;
+    }
+    if (count >= mq->spare_limit)
+        return 0;
+    count++;
+    return 1;
+}
+
+/* mail_queue_spare_put - id in queue to spare/ (0) or removed (1); -1 */
+int
+mail_queue_spare_put(const MAIL_QUEUE *mq, const char *queue, const char *id,
+                     STRBUF *why)
+{
+    STRBUF *path = strbuf_create(100);
+    STRBUF *to = strbuf_create(100);
+    struct stat st;
+    int ret = -1;
+
+    if (mail_queue_path(mq, path, queue, id, why) < 0 ||
+        mail_queue_path(mq, to, MAIL_QUEUE_SPARE, id, why) < 0) {
+        strbuf_free(path);
+        strbuf_free(to);
+        return -1;
+    }
+    /* 0600 first: a file never sits in spare/ marked complete, except
+     * after a crash, and a taker removes such a one (spare_usable). */
+    if (mq->spare_limit > 0 && lstat(STR(path), &st) == 0 &&
+        S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+        st.st_size <= MAIL_QUEUE_SPARE_MAX_SIZE && spare_room(mq) &&
+        chmod(STR(path), MAIL_QUEUE_MODE_WRITING) == 0 &&
+        rename(STR(path), STR(to)) == 0)
+        ret = 0;
+    else if (unlink(STR(path)) == 0)
+        ret = 1;
+    else
+        strbuf_sprintf(why, "remove %s: %s", STR(path), strerror(errno));
+    strbuf_free(path);
+    strbuf_free(to);
+    return ret;
 }

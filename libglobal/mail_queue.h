@@ -36,6 +36,7 @@
 #define MAIL_QUEUE_DEFER    "defer"
 #define MAIL_QUEUE_TRACE    "trace"
 #define MAIL_QUEUE_SAVED    "saved"
+#define MAIL_QUEUE_SPARE    "spare" /* finished files kept for reuse */
 
 /* Queue ID: 6 + 4 time characters, 'z', 1 to 12 inode characters. */
 #define MAIL_QUEUE_ID_SEC_LEN  6
@@ -81,6 +82,29 @@ extern int mail_queue_rename(const MAIL_QUEUE *mq, const char *id,
                              STRBUF *why);
 extern int mail_queue_remove(const MAIL_QUEUE *mq, const char *queue,
                              const char *id, STRBUF *why);
+/*
+ * Reuse of finished queue files (docs/queue-format.md, "Reuse"): qmgr
+ * gives a finished file to spare/ instead of removing it, and cleanup
+ * takes one from there instead of creating a file, so that the file
+ * system allocates and frees no inode per message.  The limit (0: no
+ * reuse) is queue_file_reuse_limit; files larger than
+ * MAIL_QUEUE_SPARE_MAX_SIZE are removed, not kept.
+ *
+ * mail_queue_spare_take() moves a spare file to its new ID in queue
+ * (mode 0600, the old content still in it: the caller overwrites it and
+ * cuts it to length) and returns the descriptor and the ID, or -1 when
+ * none could be had (errno ENOENT when spare/ was simply empty, and why
+ * left empty then).  mail_queue_spare_put() gives id in queue to spare/
+ * (0), or removes it when spare/ is full, reuse is off or the file is
+ * large (1); -1 with a reason when neither worked.
+ */
+#define MAIL_QUEUE_SPARE_MAX_SIZE (64 * 1024)
+
+extern void mail_queue_set_spare_limit(MAIL_QUEUE *mq, long limit);
+extern int mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue,
+                                 STRBUF *id, STRBUF *why);
+extern int mail_queue_spare_put(const MAIL_QUEUE *mq, const char *queue,
+                                const char *id, STRBUF *why);
 extern int mail_queue_open(const MAIL_QUEUE *mq, const char *queue,
                            const char *id, int mode, STRBUF *why);
 extern int mail_queue_open_read(const MAIL_QUEUE *mq, const char *queue,

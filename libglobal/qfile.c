@@ -1,16 +1,18 @@
 /*
  * qfile - write a queue file so that it counts only once it is complete.
  *
- * qfile_create() makes a new file in a queue (mail_queue_enter: mode
- * 0600, named by its ID) and returns a QFILE the caller owns, or NULL and
- * a reason.  qfile_put(), qfile_puts(), qfile_put_line() and
+ * qfile_create() makes a new file in a queue (mode 0600, named by its ID:
+ * a spare file when mail_queue_spare_take() has one, else
+ * mail_queue_enter()) and returns a QFILE the caller owns, or NULL and a
+ * reason.  qfile_put(), qfile_puts(), qfile_put_line() and
  * qfile_put_size() append records and return the offset where each one
  * starts (qfile_put_line: the first piece), or -1 when writing failed;
  * a failed write leaves the QFILE for qfile_abort().  qfile_set_size()
  * rewrites the size record, which must be the file's first, in place.
  *
  * qfile_commit() applies the completion rule: flush, move the file to
- * the target queue if that differs, sync the folder that holds it, set
+ * the target queue if that differs, sync the folder that holds it, cut a
+ * reused file to its new length, set
  * the complete mark (mode 0700, the owner execute bit) and fsync() once
  * for the records and the mark together.  Only when it returns 0 may the
  * message be acknowledged.  On failure it removes the file.  Either way it
@@ -46,9 +48,15 @@ qfile_create(const MAIL_QUEUE *mq, const char *queue, STRBUF *why)
 {
     STRBUF *id = strbuf_create(MAIL_QUEUE_ID_MAX + 1);
     QFILE *qf;
+    int reused;
     int fd;
 
-    if ((fd = mail_queue_enter(mq, queue, id, why)) < 0) {
+    /* A spare file spares the file system an inode allocation and free;
+     * when there is none, or taking one failed, a new file is made. */
+    if ((fd = mail_queue_spare_take(mq, queue, id, why)) < 0 && LEN(why))
+        msg_warn("reuse of a queue file: %s", STR(why));
+    if ((reused = fd >= 0) == 0 &&
+        (fd = mail_queue_enter(mq, queue, id, why)) < 0) {
         strbuf_free(id);
         return NULL;
     }
@@ -61,6 +69,7 @@ qfile_create(const MAIL_QUEUE *mq, const char *queue, STRBUF *why)
     qf->fd = fd;
     qf->st = stream_fdopen(fd, O_WRONLY);
     qf->offset = 0;
+    qf->reused = reused;
     return qf;
 }
 
@@ -174,6 +183,8 @@ commit_sync(QFILE *qf, STRBUF *why)
     const char *step = "write";
 
     if (stream_flush(qf->st) < 0 ||
+        (step = "ftruncate",
+         qf->reused && ftruncate(qf->fd, qf->offset) < 0) ||
         (step = "fchmod", fchmod(qf->fd, MAIL_QUEUE_MODE_COMPLETE) < 0) ||
         (step = "fsync", fsync(qf->fd) < 0)) {
         strbuf_sprintf(why, "%s %s: %s", step, STR(qf->path), strerror(errno));
@@ -219,8 +230,9 @@ commit_in(QFILE *qf, const char *dest, int renamed, STRBUF *why)
 {
     /* Where the file's own fsync() makes a new file's name durable, the
      * folder's adds nothing for a file still where it was created; a
-     * renamed one (to hold/) keeps the folder sync (fsync_dir.h). */
-    if ((renamed || !names_synced_with_file(qf->fd))
+     * renamed one (to hold/) or a reused one (named by a rename from
+     * spare/) keeps the folder sync (fsync_dir.h). */
+    if ((renamed || qf->reused || !names_synced_with_file(qf->fd))
         && sync_folder(dest, why) < 0)
         return -1;
     return commit_sync(qf, why);

@@ -38,6 +38,8 @@ typedef struct QFILE {
     int fd;
     STREAM *st;   /* writes go through this */
     off_t offset; /* where the next record starts */
+    int reused;   /* taken from spare/: old content past offset, and a
+                   * name made by rename (mail_queue_spare_take) */
 } QFILE;
 
 extern QFILE *qfile_create(const MAIL_QUEUE *mq, const char *queue,
@@ -80,6 +82,7 @@ typedef struct QFILE_RCPT {
 } QFILE_RCPT;
 
 typedef struct QFILE_ENV {
+    char queue_id[MAIL_QUEUE_ID_MAX + 1]; /* I record; "": none */
     long long arrival_sec;
     long arrival_usec;
     char *sender; /* "" for the null sender */

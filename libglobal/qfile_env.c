@@ -4,7 +4,8 @@
  * qfile_read_envelope() reads a whole queue file from st and, when every
  * record is where docs/queue-format.md puts it, fills *env with a
  * QFILE_ENV the caller owns and frees with qfile_env_free().  It checks:
- * the size record first and well-formed, then the time, the optional
+ * the size record first and well-formed, then the optional queue ID
+ * (queue_id; the end record must then carry the same ID), the time, the optional
  * warn record (warn_time, warn_offset) and the sender;
  * attributes and recipient groups ([ORCP] [DSN ORCPT] [DSN NOTIFY], then
  * RCPT or DONE, each at most once a group) up to the message start; at
@@ -185,6 +186,7 @@ read_head(ENV_STATE *s)
 {
     QFILE_ENV *env = s->env;
     long long v[3];
+    int type;
     int ret;
 
     if ((ret = expect(s, REC_TYPE_SIZE)) != QFILE_OK)
@@ -194,7 +196,20 @@ read_head(ENV_STATE *s)
     env->content_offset = v[0];
     env->content_size = v[1];
     env->size_rcpt = v[2];
-    if ((ret = expect(s, REC_TYPE_TIME)) != QFILE_OK)
+    if ((ret = next(s, &type)) != QFILE_OK)
+        return ret;
+    if (type == REC_TYPE_QID) {
+        if (!mail_queue_id_ok(STR(s->buf)) || LEN(s->buf) != strlen(STR(s->buf)))
+            return bad(s, "malformed queue ID record");
+        strcpy(env->queue_id, STR(s->buf));
+        ret = expect(s, REC_TYPE_TIME);
+    } else if (type != REC_TYPE_TIME) {
+        strbuf_sprintf(s->why, "offset %lld: %s record where %s belongs",
+                       (long long) s->rec_pos, rec_type_name(type),
+                       rec_type_name(REC_TYPE_TIME));
+        ret = QFILE_BAD;
+    }
+    if (ret != QFILE_OK)
         return ret;
     if (!text_ok(s) || parse_nums(STR(s->buf), v, 2) < 0 || v[1] >= 1000000)
         return bad(s, "malformed time record");
@@ -376,8 +391,12 @@ read_tail(ENV_STATE *s)
 
     if ((ret = expect(s, REC_TYPE_END)) != QFILE_OK)
         return ret;
-    if (LEN(s->buf) != 0)
-        return bad(s, "end record with data");
+    /* The ID at both ends: a reused file cut short by a crash keeps its
+     * old end or its old start, and the two then disagree. */
+    if (LEN(s->buf) != strlen(s->env->queue_id) ||
+        strcmp(STR(s->buf), s->env->queue_id) != 0)
+        return bad(s, *s->env->queue_id ? "end record names another queue ID"
+                                        : "end record with data");
     s->rec_pos = s->pos;
     if (rec_get_at(s->st, s->buf, 0, &s->pos) != REC_TYPE_EOF)
         return stream_error(s->st) ? QFILE_IOERR

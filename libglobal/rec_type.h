@@ -13,6 +13,7 @@
 
 /* Envelope. */
 #define REC_TYPE_SIZE       'C' /* content offset, content size, rcpt count */
+#define REC_TYPE_QID        'I' /* the file's own queue ID (reuse check) */
 #define REC_TYPE_TIME       'T' /* arrival time: "seconds microseconds" */
 #define REC_TYPE_WARN       'W' /* delay warning time, 0: none or sent */
 #define REC_TYPE_FROM       'S' /* envelope sender ("" for the null sender) */
@@ -28,14 +29,14 @@
 #define REC_TYPE_NORM 'N' /* a line, or the last piece of a long line */
 #define REC_TYPE_CONT 'L' /* a piece of a line that goes on */
 #define REC_TYPE_XTRA 'X' /* end of content; empty data */
-#define REC_TYPE_END  'E' /* end of file; empty data */
+#define REC_TYPE_END  'E' /* end of file; empty, or the I record's ID */
 
 /* What rec_get() returns instead of a type. */
 #define REC_TYPE_EOF   (-1) /* end of input before a type byte */
 #define REC_TYPE_ERROR (-2) /* truncated, malformed, too long, I/O error */
 
 /* Every type byte, for validation and for printing. */
-#define REC_TYPE_ALL "CTWSAOonRDMNLXE"
+#define REC_TYPE_ALL "CITWSAOonRDMNLXE"
 
 /* The size record's data: fixed width so it can be rewritten in place. */
 #define REC_SIZE_FMT "%15lld %15lld %15lld"

@@ -43,6 +43,7 @@ rec_type_name(int type)
         const char *name;
     } names[] = {
         {REC_TYPE_SIZE, "size"},
+        {REC_TYPE_QID, "queue_id"},
         {REC_TYPE_TIME, "time"},
         {REC_TYPE_WARN, "warn_time"},
         {REC_TYPE_FROM, "sender"},

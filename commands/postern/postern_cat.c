@@ -149,7 +149,8 @@ cat_stream(CAT_STATE *s, STREAM *st)
         } else if (part == 1 && (type == REC_TYPE_NORM ||
                                  type == REC_TYPE_CONT)) {
             cat_content(s, type, buf);
-        } else {
+        } else if (type != REC_TYPE_QID) {
+            /* The ID is the file's name already; postcat shows no such line. */
             cat_envelope(s, type, buf);
         }
     }

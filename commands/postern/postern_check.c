@@ -65,7 +65,8 @@ static const CHECK_DIR check_tree[] = {
     {"hold", OWN_MAIL, 0700, 1},   {"corrupt", OWN_MAIL, 0700, 1},
     {"bounce", OWN_MAIL, 0700, 1}, {"defer", OWN_MAIL, 0700, 1},
     {"trace", OWN_MAIL, 0700, 1},  {"flush", OWN_MAIL, 0700, 1},
-    {"saved", OWN_MAIL, 0700, 1},  {"private", OWN_MAIL, 0700, 0},
+    {"saved", OWN_MAIL, 0700, 1},  {"spare", OWN_MAIL, 0700, 1},
+    {"private", OWN_MAIL, 0700, 0},
     {"public", OWN_DROP, 0710, 0}, {"maildrop", OWN_DROP, 0730, 0},
     {"pid", OWN_ROOT, 0755, 0},
 };

@@ -259,6 +259,7 @@ cleanup_write_file(CLEANUP_STATE *state, QFILE *qf, CLEANUP_SPOOL *spool)
     (void) snprintf(tbuf, sizeof(tbuf), "%lld %ld", state->arrival_sec,
                     state->arrival_usec);
     if (qfile_put_size(qf, 0, 0, 0) < 0 ||
+        qfile_puts(qf, REC_TYPE_QID, qf->id) < 0 ||
         qfile_puts(qf, REC_TYPE_TIME, tbuf) < 0 ||
         cleanup_put_warn(state, qf) < 0 ||
         qfile_puts(qf, REC_TYPE_FROM, state->sender) < 0 ||
@@ -272,7 +273,7 @@ cleanup_write_file(CLEANUP_STATE *state, QFILE *qf, CLEANUP_SPOOL *spool)
                            STR(qf->path), strerror(errno));
     size = (long long) (qf->offset - content);
     if (qfile_put(qf, REC_TYPE_XTRA, "", 0) < 0 ||
-        qfile_put(qf, REC_TYPE_END, "", 0) < 0 ||
+        qfile_puts(qf, REC_TYPE_END, qf->id) < 0 ||
         qfile_set_size(qf, (long long) content, size,
                        (long long) state->rcpts->count) < 0)
         return strbuf_fail(state->why, errno, "write %s: %s", STR(qf->path),

@@ -359,6 +359,15 @@ read_env(const char *id, QFILE_ENV **env, STRBUF *why)
     ret = qfile_read_envelope(st, &lim, env, why);
     stream_free(st);
     close(fd);
+    /* A file that names another ID holds an older message's records: a
+     * reused file (docs/queue-format.md, "Reuse") left by a crash. */
+    if (ret == QFILE_OK && *(*env)->queue_id &&
+        strcmp((*env)->queue_id, id) != 0) {
+        strbuf_sprintf(why, "queue ID record %s differs from the file name",
+                       (*env)->queue_id);
+        *env = qfile_env_free(*env);
+        ret = QFILE_BAD;
+    }
     return ret;
 }
 
@@ -440,7 +449,8 @@ remove_message(QMGR_MESSAGE *m)
 {
     STRBUF *why = strbuf_create(100);
 
-    if (mail_queue_remove(qmgr_mq, MAIL_QUEUE_ACTIVE, m->id, why) < 0)
+    /* To spare/ for cleanup to reuse, or removed (mail_queue.h). */
+    if (mail_queue_spare_put(qmgr_mq, MAIL_QUEUE_ACTIVE, m->id, why) < 0)
         msg_warn("%s: remove: %s", m->id, STR(why));
     else
         msg_info("%s: removed", m->id);

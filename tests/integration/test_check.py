@@ -19,7 +19,7 @@ from instance import Instance, POSTERN, TMP
 TREE = [("", "root", "root", 0o755)] + [
     (d, "mail", "mail", 0o700)
     for d in ("incoming", "active", "deferred", "hold", "corrupt", "bounce",
-              "defer", "trace", "flush", "saved", "private")
+              "defer", "trace", "flush", "saved", "spare", "private")
 ] + [
     ("public", "mail", "drop", 0o710),
     ("maildrop", "mail", "drop", 0o730),

@@ -87,7 +87,10 @@ class CleanupTest(CleanupBase):
         self.assertEqual(reply["dsn"], "2.0.0")
         qf = self.queue_file("incoming", qid)
         self.assertTrue(qf.complete())
-        self.assertRegex(qf.types, r"^CTSA*(O?R)+MN+XE$")
+        self.assertRegex(qf.types, r"^CITSA*(O?R)+MN+XE$")
+        # The file names its own ID at both ends (the reuse check).
+        self.assertEqual(qf.recs[1], ("I", qid.encode()))
+        self.assertEqual(qf.recs[-1], ("E", qid.encode()))
         self.assertEqual(qf.sender, "alice@example.org")
         self.assertEqual(qf.rcpts, ["bob@example.com"])
         self.assertEqual(qf.header("Return-Path"), [])
