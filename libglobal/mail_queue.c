@@ -493,8 +493,9 @@ mail_queue_open(const MAIL_QUEUE *mq, const char *queue, const char *id,
  * file before it has been taken.
  */
 
-/* Entries a take tries before the caller creates a file instead. */
-#define SPARE_TAKE_TRIES 32
+/* Names a take looks at, and claims it tries, before creating instead. */
+#define SPARE_TAKE_NAMES  256
+#define SPARE_TAKE_CLAIMS 8
 
 /* How long a taker leaves spare/ alone after finding it empty. */
 #define SPARE_IDLE_SEC 1
@@ -518,13 +519,14 @@ spare_usable(const struct stat *st)
 }
 
 /*
- * spare_claim - take spare/name as a new file of queue; fd or -1.  -1
+ * spare_claim - take spare/name as a new file of queue; fd or -1, and
+ * one more in *claims when the name could still be opened.  -1
  * with why empty: someone else took it, or it was not usable (its
  * spare name is then removed); with why set: the rename failed.
  */
 static int
 spare_claim(const MAIL_QUEUE *mq, const char *queue, const char *name,
-            STRBUF *id, STRBUF *why)
+            STRBUF *id, STRBUF *why, int *claims)
 {
     STRBUF *from = strbuf_create(100);
     STRBUF *to = strbuf_create(100);
@@ -534,8 +536,9 @@ spare_claim(const MAIL_QUEUE *mq, const char *queue, const char *name,
     int fd;
 
     strbuf_sprintf(from, "%s/%s/%s", mq->top, MAIL_QUEUE_SPARE, name);
-    if ((fd = open(STR(from), O_RDWR | O_NOFOLLOW | O_CLOEXEC)) >= 0 &&
-        (fstat(fd, &st) < 0 || !spare_usable(&st))) {
+    if ((fd = open(STR(from), O_RDWR | O_NOFOLLOW | O_CLOEXEC)) >= 0)
+        ++*claims;
+    if (fd >= 0 && (fstat(fd, &st) < 0 || !spare_usable(&st))) {
         (void) unlink(STR(from));
         (void) close(fd);
         fd = -1;
@@ -564,20 +567,41 @@ spare_claim(const MAIL_QUEUE *mq, const char *queue, const char *name,
     return fd;
 }
 
-/* mail_queue_spare_take - a spare file as a new file of queue; fd or -1 */
+/* spare_open - spare/ for reading, a little way in; NULL if it cannot */
+static DIR *
+spare_open(const MAIL_QUEUE *mq)
+{
+    STRBUF *path = strbuf_create(100);
+    DIR *dir;
+    int skip;
+
+    strbuf_sprintf(path, "%s/%s", mq->top, MAIL_QUEUE_SPARE);
+    /* Takers that start together should not all want the first name:
+     * each starts a little further in. */
+    if ((dir = opendir(STR(path))) != NULL)
+        for (skip = getpid() % 16; skip > 0 && readdir(dir); skip--)
+            /* void */;
+    strbuf_free(path);
+    return dir;
+}
+
+/*
+ * mail_queue_spare_take - a spare file as a new file of queue; fd or -1.
+ * The folder stays open between calls; the names it gave may have been
+ * taken by other cleanup processes meanwhile (a failed open, cheap), so
+ * at its end it is read again from the start, once a call.  Only a pass
+ * from the start that found no name at all makes the taker leave spare/
+ * alone for a while.
+ */
 int
 mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
                       STRBUF *why)
 {
     static DIR *dir;
     static time_t idle_until;
-    STRBUF *path;
     struct dirent *de;
     time_t now = time(NULL);
-    int ends = 0;
-    int tries = 0;
-    int skip;
-    int fd = -1;
+    int fresh = 0, names = 0, seen = 0, claims = 0, fd = -1;
 
     if (!mail_queue_name_ok(queue))
         msg_panic("mail_queue_spare_take: bad queue name \"%s\"", queue);
@@ -586,36 +610,28 @@ mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
         errno = ENOENT;
         return -1;
     }
-    while (fd < 0 && tries < SPARE_TAKE_TRIES && LEN(why) == 0) {
-        if (dir == NULL) {
-            path = strbuf_create(100);
-            strbuf_sprintf(path, "%s/%s", mq->top, MAIL_QUEUE_SPARE);
-            dir = opendir(STR(path));
-            strbuf_free(path);
-            if (dir == NULL)
-                break;
-            /* Takers that start together should not all want the first
-             * name: each starts a little further in. */
-            for (skip = getpid() % 16; skip > 0 && readdir(dir); skip--)
-                /* void */;
-        }
+    while (fd < 0 && names < SPARE_TAKE_NAMES && claims < SPARE_TAKE_CLAIMS &&
+           LEN(why) == 0) {
+        if (dir == NULL && (fresh = 1, dir = spare_open(mq)) == NULL)
+            break;
         if ((de = readdir(dir)) == NULL) {
             (void) closedir(dir);
             dir = NULL;
-            /* The second end of the folder in one call: nothing to take. */
-            if (++ends == 2)
+            /* A whole pass from the start without a name: spare/ is empty. */
+            if (fresh && seen == 0)
+                idle_until = now + SPARE_IDLE_SEC;
+            if (fresh)
                 break;
             continue;
         }
         if (!mail_queue_id_ok(de->d_name))
             continue;
-        tries++;
-        fd = spare_claim(mq, queue, de->d_name, id, why);
+        names++;
+        seen++;
+        fd = spare_claim(mq, queue, de->d_name, id, why, &claims);
     }
-    if (fd < 0 && LEN(why) == 0) {
-        idle_until = now + SPARE_IDLE_SEC;
+    if (fd < 0 && LEN(why) == 0)
         errno = ENOENT;
-    }
     return fd;
 }
 
