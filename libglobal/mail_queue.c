@@ -595,8 +595,11 @@ mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
             if (dir == NULL)
                 break;
             /* Takers that start together should not all want the first
-             * name: each starts a little further in. */
-            for (skip = getpid() % 16; skip > 0 && readdir(dir); skip--)
+             * name: each starts a little further in.  Not after an end
+             * in this call: a folder of fewer names would be skipped
+             * past twice and look empty. */
+            for (skip = ends ? 0 : getpid() % 16; skip > 0 && readdir(dir);
+                 skip--)
                 /* void */;
         }
         if ((de = readdir(dir)) == NULL) {
