@@ -186,12 +186,18 @@ class ReuseDefaultTest(ReuseBase):
         for name in spare:
             st = os.stat(os.path.join(self.queue("spare"), name))
             self.assertEqual(st.st_mode & 0o7777, 0o600, name)
+        # A cleanup process that found spare/ empty (early in the first
+        # batch) leaves it alone for a second: let that pass.
+        time.sleep(1.1)
         second = self.send("two", self.N, 300)
         self.delivered(second, self.N)
         # IDs carry their file's inode: files from spare/ were reused.
         reused = [q for q in second if id_inode(q) in spare.values()]
-        self.assertGreater(len(reused), 0,
-                           "no ID of the second batch names a spare file")
+        # (All of them, in practice; half leaves room for a second
+        # cleanup process or a slow qmgr.)
+        self.assertGreaterEqual(len(reused), self.N // 2,
+                                "few IDs of the second batch name a spare "
+                                "file: %d" % len(reused))
         log = self.inst.log()
         self.assertNotIn("reuse of a queue file", log)
         self.assertNotIn("differs from the file name", log)
