@@ -538,6 +538,8 @@ spare_claim(const MAIL_QUEUE *mq, const char *queue, const char *name,
     strbuf_sprintf(from, "%s/%s/%s", mq->top, MAIL_QUEUE_SPARE, name);
     if ((fd = open(STR(from), O_RDWR | O_NOFOLLOW | O_CLOEXEC)) >= 0)
         ++*claims;
+    else if (errno == ELOOP)
+        (void) unlink(STR(from)); /* a symbolic link: never ours */
     if (fd >= 0 && (fstat(fd, &st) < 0 || !spare_usable(&st))) {
         (void) unlink(STR(from));
         (void) close(fd);
@@ -567,19 +569,17 @@ spare_claim(const MAIL_QUEUE *mq, const char *queue, const char *name,
     return fd;
 }
 
-/* spare_open - spare/ for reading, a little way in; NULL if it cannot */
+/* spare_open - spare/ for reading, skip names in; NULL if it cannot */
 static DIR *
-spare_open(const MAIL_QUEUE *mq)
+spare_open(const MAIL_QUEUE *mq, int skip)
 {
     STRBUF *path = strbuf_create(100);
     DIR *dir;
-    int skip;
 
     strbuf_sprintf(path, "%s/%s", mq->top, MAIL_QUEUE_SPARE);
-    /* Takers that start together should not all want the first name:
-     * each starts a little further in. */
+    /* Takers that start together should not all want the first name. */
     if ((dir = opendir(STR(path))) != NULL)
-        for (skip = getpid() % 16; skip > 0 && readdir(dir); skip--)
+        for (; skip > 0 && readdir(dir); skip--)
             /* void */;
     strbuf_free(path);
     return dir;
@@ -601,7 +601,8 @@ mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
     static time_t idle_until;
     struct dirent *de;
     time_t now = time(NULL);
-    int fresh = 0, names = 0, seen = 0, claims = 0, fd = -1;
+    int from_start = 0, ends = 0, skip, names = 0, seen = 0, claims = 0;
+    int fd = -1;
 
     if (!mail_queue_name_ok(queue))
         msg_panic("mail_queue_spare_take: bad queue name \"%s\"", queue);
@@ -612,15 +613,24 @@ mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
     }
     while (fd < 0 && names < SPARE_TAKE_NAMES && claims < SPARE_TAKE_CLAIMS &&
            LEN(why) == 0) {
-        if (dir == NULL && (fresh = 1, dir = spare_open(mq)) == NULL)
-            break;
+        if (dir == NULL) {
+            /* The first pass of a call starts a little way in; a pass
+             * after an end starts at the first name, or a folder of fewer
+             * names than the skip would look empty (test_mail_queue). */
+            skip = ends ? 0 : getpid() % 16;
+            if ((dir = spare_open(mq, skip)) == NULL)
+                break;
+            from_start = skip == 0;
+            seen = 0;
+        }
         if ((de = readdir(dir)) == NULL) {
             (void) closedir(dir);
             dir = NULL;
+            ends++;
             /* A whole pass from the start without a name: spare/ is empty. */
-            if (fresh && seen == 0)
+            if (from_start && seen == 0)
                 idle_until = now + SPARE_IDLE_SEC;
-            if (fresh)
+            if (from_start)
                 break;
             continue;
         }

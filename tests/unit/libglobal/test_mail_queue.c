@@ -1,7 +1,12 @@
 /* test_mail_queue - Check suite for queue IDs, paths and queue files. */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "msg.h"
@@ -474,6 +479,642 @@ START_TEST(test_warn_record)
 }
 END_TEST
 
+/*
+ * Reuse of finished files (mail_queue_spare_put, mail_queue_spare_take).
+ * Check runs each test in a process of its own, so the static state in
+ * mail_queue.c (spare/'s count, the taker's directory stream and its
+ * idle second) starts fresh in every test.
+ */
+
+/* spare_tree - a queue tree with queue_file_reuse_limit = limit */
+static MAIL_QUEUE *
+spare_tree(long limit)
+{
+    MAIL_QUEUE *mq = queue_tree(1);
+
+    mail_queue_set_spare_limit(mq, limit);
+    return mq;
+}
+
+/* make_file - a file of size bytes ('o') and mode in queue; its ID */
+static char *
+make_file(MAIL_QUEUE *mq, const char *queue, off_t size, mode_t mode)
+{
+    STRBUF *id = strbuf_create(0);
+    STRBUF *why = strbuf_create(0);
+    char buf[4096];
+    off_t done;
+    char *ret;
+    int fd;
+
+    memset(buf, 'o', sizeof(buf));
+    fd = mail_queue_enter(mq, queue, id, why);
+    ck_assert_msg(fd >= 0, "%s", STR(why));
+    for (done = 0; done < size; done += sizeof(buf))
+        ck_assert_int_gt(write(fd, buf,
+                               size - done < (off_t) sizeof(buf)
+                                   ? (size_t) (size - done)
+                                   : sizeof(buf)),
+                         0);
+    ck_assert_int_eq(fchmod(fd, mode), 0);
+    close(fd);
+    ret = mystrdup(STR(id));
+    strbuf_free(id);
+    strbuf_free(why);
+    return ret;
+}
+
+/* path_of - stat() of q/queue/id: the inode, or 0 when it is not there */
+static ino_t
+path_of(const char *queue, const char *id, struct stat *st)
+{
+    char path[200];
+
+    snprintf(path, sizeof(path), "q/%s/%s", queue, id);
+    return stat(path, st) == 0 ? st->st_ino : 0;
+}
+
+/* spare_files - valid IDs in q/spare */
+static int
+spare_files(void)
+{
+    DIR *dir = opendir("q/spare");
+    struct dirent *de;
+    int n = 0;
+
+    ck_assert_ptr_nonnull(dir);
+    while ((de = readdir(dir)) != NULL)
+        n += mail_queue_id_ok(de->d_name);
+    closedir(dir);
+    return n;
+}
+
+struct put_case {
+    const char *name;
+    long limit;
+    off_t size;
+    int links; /* 1: a second name in saved/ */
+    int want;  /* 0: moved to spare/, 1: removed */
+};
+
+static const struct put_case put_cases[] = {
+    {"reuse off", 0, 100, 0, 1},
+    {"kept", 10, 100, 0, 0},
+    {"empty file kept", 10, 0, 0, 0},
+    {"largest kept", 10, MAIL_QUEUE_SPARE_MAX_SIZE, 0, 0},
+    {"too large", 10, MAIL_QUEUE_SPARE_MAX_SIZE + 1, 0, 1},
+    {"second name", 10, 100, 1, 1},
+};
+
+START_TEST(test_spare_put)
+{
+    const struct put_case *c = put_cases + _i;
+    MAIL_QUEUE *mq = spare_tree(c->limit);
+    STRBUF *why = strbuf_create(0);
+    char *id = make_file(mq, "active", c->size, MAIL_QUEUE_MODE_COMPLETE);
+    struct stat st;
+    ino_t ino = path_of("active", id, &st);
+    char path[200];
+
+    snprintf(path, sizeof(path), "q/active/%s", id);
+    if (c->links)
+        ck_assert_int_eq(link(path, "q/saved/other"), 0);
+    ck_assert_msg(mail_queue_spare_put(mq, "active", id, why) == c->want,
+                  "%s: %s", c->name, STR(why));
+    ck_assert_msg(path_of("active", id, &st) == 0, "%s", c->name);
+    ck_assert_int_eq(spare_files(), c->want == 0);
+    if (c->want == 0) {
+        /* Same file, same name, and no longer marked complete. */
+        ck_assert_msg(path_of("spare", id, &st) == ino, "%s", c->name);
+        ck_assert_int_eq(st.st_mode & 07777, MAIL_QUEUE_MODE_WRITING);
+        ck_assert_int_eq(st.st_size, c->size);
+    }
+    if (c->links)
+        ck_assert_int_eq(stat("q/saved/other", &st), 0);
+    myfree(id);
+    mail_queue_free(mq);
+    strbuf_free(why);
+}
+END_TEST
+
+START_TEST(test_spare_put_no_folder)
+{
+    MAIL_QUEUE *mq = spare_tree(10);
+    STRBUF *why = strbuf_create(0);
+    char *id = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+    char *id2 = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+    struct stat st;
+
+    /* A queue made before spare/ existed: the first count makes it. */
+    ck_assert_int_eq(rmdir("q/spare"), 0);
+    ck_assert_int_eq(mail_queue_spare_put(mq, "active", id, why), 0);
+    ck_assert_int_eq(stat("q/spare", &st), 0);
+    ck_assert(S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700);
+    ck_assert_int_eq(spare_files(), 1);
+    mail_queue_free(mq);
+    /* A spare/ that cannot be a folder: the file is removed instead. */
+    ck_assert_int_eq(system("rm -rf q"), 0);
+    mq = spare_tree(10);
+    myfree(id);
+    id = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+    ck_assert_int_eq(rmdir("q/spare"), 0);
+    ck_assert_int_eq(close(open("q/spare", O_CREAT | O_WRONLY, 0600)), 0);
+    ck_assert_int_eq(mail_queue_spare_put(mq, "active", id, why), 1);
+    ck_assert_int_eq(path_of("active", id, &st), 0);
+    myfree(id);
+    myfree(id2);
+    mail_queue_free(mq);
+    strbuf_free(why);
+}
+END_TEST
+
+START_TEST(test_spare_limit)
+{
+    enum { LIMIT = 5 };
+    MAIL_QUEUE *mq = spare_tree(LIMIT);
+    STRBUF *why = strbuf_create(0);
+    STRBUF *id = strbuf_create(0);
+    char *files[LIMIT + 1];
+    struct stat st;
+    time_t start;
+    int fd;
+    int i;
+
+    for (i = 0; i <= LIMIT; i++)
+        files[i] = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+    for (i = 0; i <= LIMIT; i++)
+        ck_assert_int_eq(mail_queue_spare_put(mq, "active", files[i], why),
+                         i == LIMIT);
+    ck_assert_int_eq(spare_files(), LIMIT);
+    ck_assert_int_eq(path_of("active", files[LIMIT], &st), 0);
+    ck_assert_int_eq(path_of("spare", files[LIMIT], &st), 0);
+    /* A take makes room, which a put sees once spare/ is counted again
+     * (at most once a second). */
+    ck_assert_int_ge(fd = mail_queue_spare_take(mq, "incoming", id, why), 0);
+    close(fd);
+    ck_assert_int_eq(spare_files(), LIMIT - 1);
+    myfree(files[LIMIT]);
+    files[LIMIT] = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+    for (start = time(NULL); time(NULL) == start;)
+        usleep(10000);
+    ck_assert_int_eq(mail_queue_spare_put(mq, "active", files[LIMIT], why), 0);
+    ck_assert_int_eq(spare_files(), LIMIT);
+    for (i = 0; i <= LIMIT; i++)
+        myfree(files[i]);
+    mail_queue_free(mq);
+    strbuf_free(why);
+    strbuf_free(id);
+}
+END_TEST
+
+/* take_one - mail_queue_spare_take() into incoming/; the fd or -1 */
+static int
+take_one(MAIL_QUEUE *mq, STRBUF *id, int want_errno)
+{
+    STRBUF *why = strbuf_create(0);
+    int fd;
+
+    errno = 0;
+    fd = mail_queue_spare_take(mq, "incoming", id, why);
+    ck_assert_msg(LEN(why) == 0, "%s", STR(why));
+    if (fd < 0)
+        ck_assert_int_eq(errno, want_errno);
+    strbuf_free(why);
+    return fd;
+}
+
+START_TEST(test_spare_take)
+{
+    MAIL_QUEUE *mq = spare_tree(10);
+    STRBUF *why = strbuf_create(0);
+    STRBUF *id = strbuf_create(0);
+    STRBUF *made = strbuf_create(0);
+    char *old = make_file(mq, "active", 5000, MAIL_QUEUE_MODE_COMPLETE);
+    struct timeval tv;
+    struct stat st;
+    struct stat fst;
+    char buf[16];
+    ino_t ino;
+    int fd;
+
+    ck_assert_int_eq(mail_queue_spare_put(mq, "active", old, why), 0);
+    ino = path_of("spare", old, &st);
+    ck_assert_int_ge(fd = take_one(mq, id, 0), 0);
+    ck_assert(mail_queue_id_ok(STR(id)));
+    ck_assert_str_ne(STR(id), old);
+    /* The same file, under a new ID that carries its inode. */
+    ck_assert_int_eq(fstat(fd, &fst), 0);
+    ck_assert_int_eq(fst.st_ino, ino);
+    ck_assert_int_eq(fst.st_nlink, 1);
+    ck_assert_int_eq(fst.st_mode & 07777, MAIL_QUEUE_MODE_WRITING);
+    gettimeofday(&tv, NULL);
+    mail_queue_id_make(made, &tv, ino);
+    ck_assert_str_eq(STR(id) + MAIL_QUEUE_ID_TIME_LEN,
+                     STR(made) + MAIL_QUEUE_ID_TIME_LEN);
+    ck_assert_int_eq(path_of("incoming", STR(id), &st), ino);
+    ck_assert_int_eq(path_of("spare", old, &st), 0);
+    ck_assert_int_eq(spare_files(), 0);
+    /* The old content is still there, for the taker to overwrite. */
+    ck_assert_int_eq(st.st_size, 5000);
+    ck_assert_int_eq(pread(fd, buf, sizeof(buf), 0), sizeof(buf));
+    ck_assert_int_eq(buf[0], 'o');
+    close(fd);
+    /* Nothing left to take. */
+    ck_assert_int_eq(take_one(mq, id, ENOENT), -1);
+    myfree(old);
+    mail_queue_free(mq);
+    strbuf_free(why);
+    strbuf_free(id);
+    strbuf_free(made);
+}
+END_TEST
+
+START_TEST(test_spare_take_any_pid)
+{
+    MAIL_QUEUE *mq = spare_tree(100);
+    STRBUF *why = strbuf_create(0);
+    STRBUF *id = strbuf_create(0);
+    char *old;
+    pid_t pid;
+    int status;
+    int i;
+
+    /* Takers start at a name that depends on their process ID: one spare
+     * file is found by each of 16 processes in a row (every start). */
+    for (i = 0; i < 16; i++) {
+        old = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+        ck_assert_int_eq(mail_queue_spare_put(mq, "active", old, why), 0);
+        myfree(old);
+        ck_assert_int_ge(pid = fork(), 0);
+        if (pid == 0)
+            _exit(mail_queue_spare_take(mq, "incoming", id, why) >= 0 ? 0 : 1);
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                      "process %ld found no spare file", (long) pid);
+        ck_assert_int_eq(spare_files(), 0);
+    }
+    mail_queue_free(mq);
+    strbuf_free(why);
+    strbuf_free(id);
+}
+END_TEST
+
+START_TEST(test_spare_take_several)
+{
+    MAIL_QUEUE *mq = spare_tree(10);
+    STRBUF *why = strbuf_create(0);
+    STRBUF *id = strbuf_create(0);
+    char prev[MAIL_QUEUE_ID_MAX + 1] = "";
+    char *old;
+    int fd;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        old = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+        ck_assert_int_eq(mail_queue_spare_put(mq, "active", old, why), 0);
+        myfree(old);
+    }
+    /* One after the other, each a different file, none skipped. */
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_ge(fd = take_one(mq, id, 0), 0);
+        close(fd);
+        ck_assert_str_ne(prev, STR(id));
+        strcpy(prev, STR(id));
+        ck_assert_int_eq(spare_files(), 2 - i);
+    }
+    ck_assert_int_eq(take_one(mq, id, ENOENT), -1);
+    mail_queue_free(mq);
+    strbuf_free(why);
+    strbuf_free(id);
+}
+END_TEST
+
+/* What makes a spare file unusable: a crash's leftover or not ours. */
+enum { BAD_MODE, BAD_LINK, BAD_OWNER, BAD_SIZE, BAD_FIFO };
+
+static const struct {
+    const char *name;
+    int kind;
+} bad_spares[] = {
+    {"marked complete", BAD_MODE},
+    {"second name", BAD_LINK},
+    {"another owner", BAD_OWNER},
+    {"too large", BAD_SIZE},
+    {"not a regular file", BAD_FIFO},
+};
+
+START_TEST(test_spare_take_unusable)
+{
+    MAIL_QUEUE *mq = spare_tree(10);
+    STRBUF *id = strbuf_create(0);
+    STRBUF *why = strbuf_create(0);
+    int kind = bad_spares[_i].kind;
+    off_t size = kind == BAD_SIZE ? MAIL_QUEUE_SPARE_MAX_SIZE + 1 : 100;
+    char *old = make_file(mq, "spare", size, MAIL_QUEUE_MODE_WRITING);
+    char path[200];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "q/spare/%s", old);
+    if (kind == BAD_MODE)
+        ck_assert_int_eq(chmod(path, MAIL_QUEUE_MODE_COMPLETE), 0);
+    if (kind == BAD_LINK)
+        ck_assert_int_eq(link(path, "q/saved/other"), 0);
+    if (kind == BAD_OWNER && geteuid() != 0)
+        return; /* chown needs root */
+    if (kind == BAD_OWNER)
+        ck_assert_int_eq(chown(path, geteuid() + 1, (gid_t) -1), 0);
+    if (kind == BAD_FIFO)
+        ck_assert(unlink(path) == 0 && mkfifo(path, 0600) == 0);
+    ck_assert_msg(take_one(mq, id, ENOENT) == -1, "%s", bad_spares[_i].name);
+    /* The spare name is gone; another name of the file is not. */
+    ck_assert_msg(lstat(path, &st) < 0 && errno == ENOENT, "%s",
+                  bad_spares[_i].name);
+    ck_assert_int_eq(stat("q/incoming", &st), 0);
+    ck_assert_int_eq(st.st_nlink, 2);
+    if (kind == BAD_LINK)
+        ck_assert_int_eq(stat("q/saved/other", &st), 0);
+    myfree(old);
+    mail_queue_free(mq);
+    strbuf_free(id);
+    strbuf_free(why);
+}
+END_TEST
+
+START_TEST(test_spare_take_skips_bad)
+{
+    MAIL_QUEUE *mq = spare_tree(10);
+    STRBUF *id = strbuf_create(0);
+    STRBUF *why = strbuf_create(0);
+    char *bad = make_file(mq, "spare", 100, MAIL_QUEUE_MODE_COMPLETE);
+    char *good = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+    struct stat st;
+    ino_t ino;
+    int fd;
+
+    /* A bad file beside a good one: the good one is taken in one call,
+     * whichever comes first in the folder, and never the bad one. */
+    ck_assert_int_eq(mail_queue_spare_put(mq, "active", good, why), 0);
+    ino = path_of("spare", good, &st);
+    ck_assert_int_ge(fd = take_one(mq, id, 0), 0);
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    ck_assert_int_eq(st.st_ino, ino);
+    close(fd);
+    ck_assert_int_eq(path_of("spare", good, &st), 0);
+    ck_assert_int_le(spare_files(), 1);
+    myfree(bad);
+    myfree(good);
+    mail_queue_free(mq);
+    strbuf_free(id);
+    strbuf_free(why);
+}
+END_TEST
+
+START_TEST(test_spare_take_off)
+{
+    MAIL_QUEUE *mq = spare_tree(10);
+    STRBUF *id = strbuf_create(0);
+    STRBUF *why = strbuf_create(0);
+    char *old = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+    struct stat st;
+    ino_t ino;
+
+    ck_assert_int_eq(mail_queue_spare_put(mq, "active", old, why), 0);
+    ino = path_of("spare", old, &st);
+    /* Reuse off: spare/ is left as it is. */
+    mail_queue_set_spare_limit(mq, 0);
+    ck_assert_int_eq(take_one(mq, id, ENOENT), -1);
+    ck_assert_int_eq(path_of("spare", old, &st), ino);
+    ck_assert_int_eq(st.st_mode & 07777, MAIL_QUEUE_MODE_WRITING);
+    /* On again: taken. */
+    mail_queue_set_spare_limit(mq, 10);
+    ck_assert_int_ge(take_one(mq, id, 0), 0);
+    myfree(old);
+    mail_queue_free(mq);
+    strbuf_free(id);
+    strbuf_free(why);
+}
+END_TEST
+
+START_TEST(test_spare_take_idle)
+{
+    MAIL_QUEUE *mq = spare_tree(10);
+    STRBUF *id = strbuf_create(0);
+    STRBUF *why = strbuf_create(0);
+    char *old = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+    time_t start = time(NULL);
+    int fd;
+
+    /* Found empty: spare/ is left alone for a second, then read again. */
+    ck_assert_int_eq(take_one(mq, id, ENOENT), -1);
+    ck_assert_int_eq(mail_queue_spare_put(mq, "active", old, why), 0);
+    if (time(NULL) == start)
+        ck_assert_int_eq(take_one(mq, id, ENOENT), -1);
+    while (time(NULL) <= start)
+        usleep(10000);
+    ck_assert_int_ge(fd = take_one(mq, id, 0), 0);
+    close(fd);
+    myfree(old);
+    mail_queue_free(mq);
+    strbuf_free(id);
+    strbuf_free(why);
+}
+END_TEST
+
+/* file_bytes - the bytes of a file, in a STRBUF */
+static STRBUF *
+file_bytes(const char *path)
+{
+    STRBUF *out = strbuf_create(0);
+    char buf[4096];
+    ssize_t n;
+    int fd = open(path, O_RDONLY);
+
+    ck_assert_int_ge(fd, 0);
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        strbuf_memcat(out, buf, (size_t) n);
+    close(fd);
+    return out;
+}
+
+START_TEST(test_reuse_commit)
+{
+    MAIL_QUEUE *mq = spare_tree(10);
+    STRBUF *why = strbuf_create(0);
+    STRBUF *path = strbuf_create(0);
+    char *old = make_file(mq, "active", 20000, MAIL_QUEUE_MODE_COMPLETE);
+    QFILE_ENV *env = NULL;
+    struct stat st;
+    ino_t ino;
+    off_t start;
+    off_t end;
+    off_t len;
+    char *id;
+    QFILE *qf;
+
+    ck_assert_int_eq(mail_queue_spare_put(mq, "active", old, why), 0);
+    ino = path_of("spare", old, &st);
+    /* cleanup's shape: C I T S R M N X E(ID), over an older, longer file. */
+    qf = qfile_create(mq, "incoming", why);
+    ck_assert_msg(qf != NULL, "%s", STR(why));
+    ck_assert(qf->reused);
+    id = mystrdup(qf->id);
+    ck_assert_int_eq(path_of("incoming", id, &st), ino);
+    qfile_put_size(qf, 0, 0, 0);
+    qfile_puts(qf, REC_TYPE_QID, id);
+    qfile_puts(qf, REC_TYPE_TIME, "1700000000 1");
+    qfile_puts(qf, REC_TYPE_FROM, "s@example.com");
+    qfile_puts(qf, REC_TYPE_RCPT, "r@example.org");
+    qfile_put(qf, REC_TYPE_MESG, "", 0);
+    start = qf->offset;
+    qfile_put_line(qf, "Subject: reused", 15, 100);
+    end = qfile_put(qf, REC_TYPE_XTRA, "", 0);
+    qfile_puts(qf, REC_TYPE_END, id);
+    len = qf->offset;
+    ck_assert_int_eq(qfile_set_size(qf, start, end - start, 1), 0);
+    ck_assert_msg(qfile_commit(qf, NULL, why) == 0, "%s", STR(why));
+    /* Cut to what was written, marked complete, and read back whole. */
+    ck_assert_int_eq(path_of("incoming", id, &st), ino);
+    ck_assert_int_eq(st.st_size, len);
+    ck_assert_int_eq(st.st_mode & 07777, MAIL_QUEUE_MODE_COMPLETE);
+    ck_assert_int_eq(read_env(mq, "incoming", id, &env), QFILE_OK);
+    ck_assert_str_eq(env->queue_id, id);
+    ck_assert_str_eq(env->sender, "s@example.com");
+    env = qfile_env_free(env);
+    /* The file ends with the E record's ID: none of the old bytes. */
+    strbuf_free(path);
+    strbuf_sprintf(why, "q/incoming/%s", id);
+    path = file_bytes(STR(why));
+    ck_assert_int_eq(LEN(path), len);
+    ck_assert(memcmp(STR(path) + len - strlen(id), id, strlen(id)) == 0);
+    myfree(old);
+    myfree(id);
+    mail_queue_free(mq);
+    strbuf_free(why);
+    strbuf_free(path);
+}
+END_TEST
+
+/* The queue ID records: I after C, and E with the same ID. */
+#define QID_SELF "<self>" /* stands for the file's own ID */
+
+static const struct qid_case {
+    const char *name;
+    const char *head; /* records after C up to S: I T, or T */
+    const char *qid;  /* the I record's data */
+    const char *end;  /* the E record's data */
+    int want;
+    const char *want_id; /* env->queue_id when QFILE_OK */
+} qid_cases[] = {
+    {"I and E name the file", "ITS", QID_SELF, QID_SELF, QFILE_OK, QID_SELF},
+    {"no I, empty E", "TS", "", "", QFILE_OK, ""},
+    {"I names another file", "ITS", "4ZqLQb5XyBz1", "4ZqLQb5XyBz1", QFILE_OK,
+     "4ZqLQb5XyBz1"},
+    {"E names another ID", "ITS", QID_SELF, "4ZqLQb5XyBz1", QFILE_BAD, ""},
+    {"E empty after I", "ITS", QID_SELF, "", QFILE_BAD, ""},
+    {"E with data, no I", "TS", "", QID_SELF, QFILE_BAD, ""},
+    {"I not an ID", "ITS", "not-an-id", "not-an-id", QFILE_BAD, ""},
+    {"I empty", "ITS", "", "", QFILE_BAD, ""},
+    {"I after T", "TIS", QID_SELF, QID_SELF, QFILE_BAD, ""},
+    {"I twice", "IITS", QID_SELF, QID_SELF, QFILE_BAD, ""},
+};
+
+/* qid_data - a case's record data, with the file's own ID put in */
+static const char *
+qid_data(const char *data, const char *id)
+{
+    return strcmp(data, QID_SELF) == 0 ? id : data;
+}
+
+/* write_qid - a committed file with c's I and E records; its ID */
+static char *
+write_qid(MAIL_QUEUE *mq, const struct qid_case *c)
+{
+    STRBUF *why = strbuf_create(0);
+    QFILE *qf = qfile_create(mq, MAIL_QUEUE_INCOMING, why);
+    const char *cp;
+    off_t start;
+    off_t end;
+    char *id;
+
+    ck_assert_msg(qf != NULL, "%s", STR(why));
+    id = mystrdup(qf->id);
+    qfile_put_size(qf, 0, 0, 0);
+    for (cp = c->head; *cp; cp++) {
+        if (*cp == 'I')
+            qfile_puts(qf, REC_TYPE_QID, qid_data(c->qid, id));
+        else if (*cp == 'T')
+            qfile_puts(qf, REC_TYPE_TIME, "1700000000 0");
+        else
+            qfile_puts(qf, REC_TYPE_FROM, "s@example.com");
+    }
+    qfile_puts(qf, REC_TYPE_RCPT, "r@example.org");
+    qfile_put(qf, REC_TYPE_MESG, "", 0);
+    start = qf->offset;
+    qfile_put_line(qf, "Subject: hi", 11, 100);
+    end = qfile_put(qf, REC_TYPE_XTRA, "", 0);
+    qfile_puts(qf, REC_TYPE_END, qid_data(c->end, id));
+    qfile_set_size(qf, start, end - start, 1);
+    ck_assert_msg(qfile_commit(qf, NULL, why) == 0, "%s", STR(why));
+    strbuf_free(why);
+    return id;
+}
+
+START_TEST(test_qid_record)
+{
+    const struct qid_case *c = qid_cases + _i;
+    MAIL_QUEUE *mq = queue_tree(1);
+    QFILE_ENV *env = NULL;
+    char *id = write_qid(mq, c);
+
+    ck_assert_msg(read_env(mq, "incoming", id, &env) == c->want, "%s",
+                  c->name);
+    if (c->want == QFILE_OK)
+        ck_assert_msg(strcmp(env->queue_id, qid_data(c->want_id, id)) == 0,
+                      "%s: %s", c->name, env->queue_id);
+    else
+        ck_assert_ptr_null(env);
+    qfile_env_free(env);
+    myfree(id);
+    mail_queue_free(mq);
+}
+END_TEST
+
+START_TEST(test_qid_nul)
+{
+    MAIL_QUEUE *mq = queue_tree(1);
+    STRBUF *why = strbuf_create(0);
+    QFILE *qf = qfile_create(mq, MAIL_QUEUE_INCOMING, why);
+    QFILE_ENV *env = NULL;
+    char data[MAIL_QUEUE_ID_MAX + 2];
+    off_t start;
+    off_t end;
+    char *id;
+
+    /* An ID followed by a NUL and more: not the ID. */
+    ck_assert_ptr_nonnull(qf);
+    id = mystrdup(qf->id);
+    memcpy(data, id, strlen(id));
+    data[strlen(id)] = 0;
+    data[strlen(id) + 1] = 'x';
+    qfile_put_size(qf, 0, 0, 0);
+    qfile_put(qf, REC_TYPE_QID, data, strlen(id) + 2);
+    qfile_puts(qf, REC_TYPE_TIME, "1700000000 0");
+    qfile_puts(qf, REC_TYPE_FROM, "s@example.com");
+    qfile_puts(qf, REC_TYPE_RCPT, "r@example.org");
+    qfile_put(qf, REC_TYPE_MESG, "", 0);
+    start = qf->offset;
+    qfile_put_line(qf, "Subject: hi", 11, 100);
+    end = qfile_put(qf, REC_TYPE_XTRA, "", 0);
+    qfile_put(qf, REC_TYPE_END, data, strlen(id) + 2);
+    qfile_set_size(qf, start, end - start, 1);
+    ck_assert_int_eq(qfile_commit(qf, NULL, why), 0);
+    ck_assert_int_eq(read_env(mq, "incoming", id, &env), QFILE_BAD);
+    myfree(id);
+    mail_queue_free(mq);
+    strbuf_free(why);
+}
+END_TEST
+
 static Suite *
 mail_queue_suite(void)
 {
@@ -492,6 +1133,19 @@ mail_queue_suite(void)
     tcase_add_loop_test(tc, test_damaged_complete, 0, NITEMS(damage_cases));
     tcase_add_test(tc, test_cut_anywhere);
     tcase_add_loop_test(tc, test_warn_record, 0, NITEMS(warn_cases));
+    tcase_add_loop_test(tc, test_spare_put, 0, NITEMS(put_cases));
+    tcase_add_test(tc, test_spare_put_no_folder);
+    tcase_add_test(tc, test_spare_limit);
+    tcase_add_test(tc, test_spare_take);
+    tcase_add_test(tc, test_spare_take_any_pid);
+    tcase_add_test(tc, test_spare_take_several);
+    tcase_add_loop_test(tc, test_spare_take_unusable, 0, NITEMS(bad_spares));
+    tcase_add_test(tc, test_spare_take_skips_bad);
+    tcase_add_test(tc, test_spare_take_off);
+    tcase_add_test(tc, test_spare_take_idle);
+    tcase_add_test(tc, test_reuse_commit);
+    tcase_add_loop_test(tc, test_qid_record, 0, NITEMS(qid_cases));
+    tcase_add_test(tc, test_qid_nul);
     suite_add_tcase(s, tc);
     return s;
 }
