@@ -277,7 +277,7 @@ def measure_mta(cls, scenario, opts, work):
         if sink:
             sink.close()
         if box:
-            shutil.rmtree(box, ignore_errors=True)
+            mta.remove_tree(box)
             os.unlink(box + ".map")
 
 
@@ -347,4 +347,4 @@ def measure_disk(opts, work, exe):
         ops, secs = r.stdout.split()
         return {"rate": int(ops) / float(secs)}
     finally:
-        shutil.rmtree(d, ignore_errors=True)
+        mta.remove_tree(d)

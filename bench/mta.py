@@ -80,6 +80,18 @@ scache    unix  -       -       n       -       1       scache
 PF_OWNER, PF_GROUP = "postfix", "postdrop"
 
 
+def remove_tree(path):
+    """Remove a measurement's folder, unless bench/run keeps it (--keep)
+    or removes every folder at the end of the run (BENCH_DEFER_RM: it
+    does, so that no measurement pays for the inodes the one before it
+    freed: ext4 without a journal skips recently freed inodes when it
+    allocates one, and a few thousand removed files slow the next
+    thousand creates; docs/performance.md, "Method")."""
+    if os.environ.get("BENCH_KEEP") or os.environ.get("BENCH_DEFER_RM"):
+        return
+    shutil.rmtree(path, ignore_errors=True)
+
+
 class BenchError(Exception):
     """Something the benchmark cannot go on after."""
 
@@ -246,8 +258,8 @@ class Mta:
 
     def cleanup(self):
         self.stop()
-        if self.root and not os.environ.get("BENCH_KEEP"):
-            shutil.rmtree(self.root, ignore_errors=True)
+        if self.root:
+            remove_tree(self.root)
 
 
 class Postfix(Mta):
