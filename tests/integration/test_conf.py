@@ -22,6 +22,8 @@ EXCEPTIONS = {
     "mail_name", "mail_version", "syslog_name", "alias_maps",
     # Postfix 3.9's anti-smuggling default, not 3.7's "no" (docs/smtpd.md).
     "smtpd_forbid_bare_newline",
+    # Ours, not Postfix's: queue file reuse (docs/queue-format.md, "Reuse").
+    "queue_file_reuse_limit",
     # Modern TLS floor: no TLS 1.0/1.1 unless asked for (docs/tls.md).
     "smtpd_tls_protocols", "smtpd_tls_mandatory_protocols",
     # No passwords in plaintext unless asked for (docs/sasl.md).
