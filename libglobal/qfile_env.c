@@ -5,8 +5,8 @@
  * record is where docs/queue-format.md puts it, fills *env with a
  * QFILE_ENV the caller owns and frees with qfile_env_free().  It checks:
  * the size record first and well-formed, then the optional queue ID
- * (queue_id; the end record must then carry the same ID), the time, the optional
- * warn record (warn_time, warn_offset) and the sender;
+ * (queue_id; the end record must then carry the same ID), the time, the
+ * optional warn record (warn_time, warn_offset) and the sender;
  * attributes and recipient groups ([ORCP] [DSN ORCPT] [DSN NOTIFY], then
  * RCPT or DONE, each at most once a group) up to the message start; at
  * least one recipient and as many as the size record says; content of
@@ -107,6 +107,18 @@ next(ENV_STATE *s, int *type)
     return QFILE_OK;
 }
 
+/* is_type - QFILE_OK when the record just read is of type want */
+static int
+is_type(ENV_STATE *s, int type, int want)
+{
+    if (type == want)
+        return QFILE_OK;
+    strbuf_sprintf(s->why, "offset %lld: %s record where %s belongs",
+                   (long long) s->rec_pos, rec_type_name(type),
+                   rec_type_name(want));
+    return QFILE_BAD;
+}
+
 /* expect - the next record, which must be of type want */
 static int
 expect(ENV_STATE *s, int want)
@@ -116,13 +128,7 @@ expect(ENV_STATE *s, int want)
 
     if ((ret = next(s, &type)) != QFILE_OK)
         return ret;
-    if (type != want) {
-        strbuf_sprintf(s->why, "offset %lld: %s record where %s belongs",
-                       (long long) s->rec_pos, rec_type_name(type),
-                       rec_type_name(want));
-        return QFILE_BAD;
-    }
-    return QFILE_OK;
+    return is_type(s, type, want);
 }
 
 /* text_ok - the record's data has no NUL */
@@ -180,13 +186,30 @@ read_warn(ENV_STATE *s)
     return QFILE_OK;
 }
 
-/* read_head - the size, time, [warn] and sender records */
+/* read_qid_time - the optional queue ID record, then the time record */
+static int
+read_qid_time(ENV_STATE *s)
+{
+    int type;
+    int ret;
+
+    if ((ret = next(s, &type)) != QFILE_OK)
+        return ret;
+    if (type != REC_TYPE_QID)
+        return is_type(s, type, REC_TYPE_TIME);
+    /* mail_queue_id_ok() bounds the length to the queue_id buffer. */
+    if (!text_ok(s) || !mail_queue_id_ok(STR(s->buf)))
+        return bad(s, "malformed queue ID record");
+    strcpy(s->env->queue_id, STR(s->buf));
+    return expect(s, REC_TYPE_TIME);
+}
+
+/* read_head - the size, [queue ID], time, [warn] and sender records */
 static int
 read_head(ENV_STATE *s)
 {
     QFILE_ENV *env = s->env;
     long long v[3];
-    int type;
     int ret;
 
     if ((ret = expect(s, REC_TYPE_SIZE)) != QFILE_OK)
@@ -196,20 +219,7 @@ read_head(ENV_STATE *s)
     env->content_offset = v[0];
     env->content_size = v[1];
     env->size_rcpt = v[2];
-    if ((ret = next(s, &type)) != QFILE_OK)
-        return ret;
-    if (type == REC_TYPE_QID) {
-        if (!mail_queue_id_ok(STR(s->buf)) || LEN(s->buf) != strlen(STR(s->buf)))
-            return bad(s, "malformed queue ID record");
-        strcpy(env->queue_id, STR(s->buf));
-        ret = expect(s, REC_TYPE_TIME);
-    } else if (type != REC_TYPE_TIME) {
-        strbuf_sprintf(s->why, "offset %lld: %s record where %s belongs",
-                       (long long) s->rec_pos, rec_type_name(type),
-                       rec_type_name(REC_TYPE_TIME));
-        ret = QFILE_BAD;
-    }
-    if (ret != QFILE_OK)
+    if ((ret = read_qid_time(s)) != QFILE_OK)
         return ret;
     if (!text_ok(s) || parse_nums(STR(s->buf), v, 2) < 0 || v[1] >= 1000000)
         return bad(s, "malformed time record");

@@ -648,7 +648,8 @@ cleanup_read_params(CLEANUP_PARAMS *p)
     cleanup_mq =
         mail_queue_create(".", names, (int) mail_conf_long("hash_queue_depth"));
     myfree(names);
-    mail_queue_set_spare_limit(cleanup_mq, mail_conf_long("queue_file_reuse_limit"));
+    mail_queue_set_spare_limit(cleanup_mq,
+                               mail_conf_long("queue_file_reuse_limit"));
     if (delay && str_to_long(delay, -1000000, 1000000, &n) == 0)
         cleanup_test_delay = n < 0 ? 0 : n > 60 ? 60 : (int) n;
 }

@@ -275,7 +275,8 @@ qmgr_post_init(const char *service, char **argv)
     qmgr_mq =
         mail_queue_create(".", names, (int) mail_conf_long("hash_queue_depth"));
     myfree(names);
-    mail_queue_set_spare_limit(qmgr_mq, mail_conf_long("queue_file_reuse_limit"));
+    mail_queue_set_spare_limit(qmgr_mq,
+                               mail_conf_long("queue_file_reuse_limit"));
     qmgr_loop = mail_server_loop();
     qmgr_bounce_init();
     qmgr_transport_init();
