@@ -207,6 +207,8 @@ parse_option_list(MAIL_SERVER *ms, va_list ap)
             ms->exit_fn = va_arg(ap, MAIL_SERVER_EXIT_FN);
         else if (key == MAIL_SERVER_PRE_ACCEPT)
             ms->pre_accept = va_arg(ap, MAIL_SERVER_EXIT_FN);
+        else if (key == MAIL_SERVER_WAIT_LIMIT)
+            ms->wait_limit = va_arg(ap, MAIL_SERVER_WAIT_FN);
         else if (key == MAIL_SERVER_DISCONNECT)
             ms->disconnect = va_arg(ap, MULTI_SERVER_DISCONNECT_FN);
         else if (key == MAIL_SERVER_SOLITARY)
@@ -533,6 +535,21 @@ mail_server_idle_wait(const MAIL_SERVER *ms, int64_t now)
     return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int) left;
 }
 
+/*
+ * mail_server_wait - ms a waiting process may sleep: until the idle exit
+ * or the daemon's WAIT_LIMIT, whichever comes first; -1: no limit
+ */
+int
+mail_server_wait(const MAIL_SERVER *ms, int64_t now)
+{
+    int idle = mail_server_idle_wait(ms, now);
+    int own = ms->wait_limit ? ms->wait_limit() : -1;
+
+    if (own < 0)
+        return idle;
+    return idle < 0 || own < idle ? own : idle;
+}
+
 /* mail_server_used_up - has max_use been reached? */
 int
 mail_server_used_up(const MAIL_SERVER *ms)
@@ -674,7 +691,7 @@ mail_server_run(MAIL_SERVER *ms)
          * A SIGTERM between the flag test and the wait is seen at the
          * latest MAIL_SERVER_WAIT_MAX later.
          */
-        wait = clients > 0 ? -1 : mail_server_idle_wait(ms, now);
+        wait = clients > 0 ? -1 : mail_server_wait(ms, now);
         if (wait < 0 || wait > MAIL_SERVER_WAIT_MAX)
             wait = MAIL_SERVER_WAIT_MAX;
         (void) event_loop_run_once(ms->loop, wait);

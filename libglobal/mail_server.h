@@ -55,6 +55,7 @@
 #define MAIL_SERVER_PRE_ACCEPT 5 /* MAIL_SERVER_EXIT_FN-shaped, before a wait */
 #define MAIL_SERVER_SOLITARY   6 /* int: maxproc must be 1 (qmgr, pickup) */
 #define MAIL_SERVER_UNLIMITED  7 /* int: ignore max_use and max_idle */
+#define MAIL_SERVER_WAIT_LIMIT 8 /* MAIL_SERVER_WAIT_FN: wake by then */
 
 /* Most bytes a trigger-server reads at once; datagrams are bounded too. */
 #define MAIL_SERVER_TRIGGER_MAX 1024
@@ -62,6 +63,9 @@
 
 typedef void (*MAIL_SERVER_INIT_FN)(const char *service, char **argv);
 typedef void (*MAIL_SERVER_EXIT_FN)(void);
+/* Milliseconds the process may wait for a client before PRE_ACCEPT has
+ * work again; -1: no limit. */
+typedef int (*MAIL_SERVER_WAIT_FN)(void);
 typedef void (*SINGLE_SERVER_FN)(STREAM *client, const char *service,
                                  char **argv);
 typedef void (*MULTI_SERVER_FN)(STREAM *client, const char *service,

@@ -54,6 +54,7 @@ typedef struct MAIL_SERVER {
     MAIL_SERVER_INIT_FN post_init;
     MAIL_SERVER_EXIT_FN exit_fn;
     MAIL_SERVER_EXIT_FN pre_accept;
+    MAIL_SERVER_WAIT_FN wait_limit;
     MULTI_SERVER_DISCONNECT_FN disconnect;
     int solitary;
     int unlimited;
@@ -77,6 +78,7 @@ extern MAIL_SERVER *mail_server_init(const MAIL_SERVER_KIND *kind, int argc,
 extern int mail_server_stopping(void);
 extern int64_t mail_server_now(void);
 extern int mail_server_idle_wait(const MAIL_SERVER *ms, int64_t now);
+extern int mail_server_wait(const MAIL_SERVER *ms, int64_t now);
 extern int mail_server_used_up(const MAIL_SERVER *ms);
 extern void mail_server_gen_check(MAIL_SERVER *ms);
 extern void mail_server_notify(MAIL_SERVER *ms, int status);

@@ -3,25 +3,28 @@
  * time (smtpd, cleanup, smtp, local): single_server_main().
  *
  * After mail_server_init() (command line, main.cf, logging, PRE_INIT,
- * chdir/chroot, privilege drop, POST_INIT) the process waits in ppoll()
- * on its listening descriptors (inet, unix or pass: connections are
- * accepted) and on the generation pipe.  Each client is reported TAKEN,
- * handed to the service callback as a STREAM with a deadline of
- * daemon_timeout, closed by the skeleton afterwards (unflushed output is
- * dropped when SIGTERM arrived), and followed by AVAIL.
+ * chdir/chroot, privilege drop, POST_INIT) the process waits in
+ * epoll_pwait() on its listening descriptors (inet, unix or pass:
+ * connections are accepted; one idle process is woken per client) and
+ * on the generation pipe, at most until the idle exit or the daemon's
+ * WAIT_LIMIT.  Each client is reported TAKEN, handed to the service
+ * callback as a STREAM with a deadline of daemon_timeout, closed by the
+ * skeleton afterwards (unflushed output is dropped when SIGTERM
+ * arrived), and followed by AVAIL.
  *
  * The process exits 0 (after EXIT) on SIGTERM, after max_use clients,
  * after max_idle seconds without one, and when the generation pipe
  * reports EOF or master is gone; a client in progress always finishes
  * first, except after SIGTERM, which also makes its stream I/O fail.
- * SIGTERM is blocked from the flag test until ppoll() unblocks it, so a
- * signal is never missed while waiting.
+ * SIGTERM is blocked from the flag test until epoll_pwait() unblocks it,
+ * so a signal is never missed while waiting.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <time.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "mail_server_int.h"
@@ -31,51 +34,97 @@
 
 static SINGLE_SERVER_FN service_fn;
 
-/* single_pollfds - the listeners, then the generation pipe if watched */
-static int
-single_pollfds(const MAIL_SERVER *ms, struct pollfd *pfd)
+/*
+ * The wait set.  Every idle process of a service waits on the same
+ * listening sockets; with poll() each new client woke all of them and
+ * all but one found nothing to accept (13 wake-ups per message for a
+ * pool of 14 idle delivery agents).  EPOLLEXCLUSIVE (Linux 4.5) wakes
+ * one waiter, as Postfix's accept lock does.  The generation pipe is
+ * added without it: its EOF must retire every process.  A retired
+ * process that was woken for a client does not accept it; master counts
+ * no retired process as available, so it watches the listener and
+ * starts a process of the new generation, which sees the client.
+ */
+typedef struct SINGLE_WAIT {
+    int epfd;    /* the epoll set */
+    int gen_in;  /* MASTER_GEN_FD is in the set */
+} SINGLE_WAIT;
+
+/* single_add - one descriptor into the set; data is its index */
+static void
+single_add(SINGLE_WAIT *sw, int fd, uint32_t data, uint32_t flags)
+{
+    struct epoll_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN | flags;
+    ev.data.u32 = data;
+    if (epoll_ctl(sw->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
+        return;
+    /* A kernel before 4.5: every waiter wakes, as with poll(). */
+    if (errno == EINVAL && flags != 0) {
+        single_add(sw, fd, data, 0);
+        return;
+    }
+    msg_fatal("epoll_ctl: add descriptor %d: %m", fd);
+}
+
+/* single_wait_init - the listeners and the generation pipe */
+static void
+single_wait_init(const MAIL_SERVER *ms, SINGLE_WAIT *sw)
 {
     int n;
 
-    for (n = 0; n < ms->listen_count; n++) {
-        pfd[n].fd = MASTER_LISTEN_FD + n;
-        pfd[n].events = POLLIN;
-        pfd[n].revents = 0;
-    }
-    if (ms->gen_open) {
-        pfd[n].fd = MASTER_GEN_FD;
-        pfd[n].events = POLLIN;
-        pfd[n].revents = 0;
-        n++;
-    }
-    return n;
+    if ((sw->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+        msg_fatal("epoll_create1: %m");
+    for (n = 0; n < ms->listen_count; n++)
+        single_add(sw, MASTER_LISTEN_FD + n, (uint32_t) n, EPOLLEXCLUSIVE);
+    sw->gen_in = ms->gen_open;
+    if (sw->gen_in)
+        single_add(sw, MASTER_GEN_FD, (uint32_t) ms->listen_count, 0);
 }
 
-/* single_wait - ppoll() that a SIGTERM before or during it interrupts */
+/*
+ * single_wait - wait for a listener or the generation pipe; a SIGTERM
+ * before or during the wait interrupts it.  ready[i] is set for each
+ * ready listener i, and *gen when the generation pipe is ready.
+ */
 static int
-single_wait(struct pollfd *pfd, int nfds, int timeout_ms)
+single_wait(const MAIL_SERVER *ms, SINGLE_WAIT *sw, int timeout_ms,
+            char *ready, int *gen)
 {
-    struct timespec ts;
+    struct epoll_event ev[MAIL_SERVER_LISTEN_MAX + 1];
     sigset_t term, old, during;
-    int n, saved;
+    int n, i, saved;
 
+    if (sw->gen_in && !ms->gen_open) {
+        (void) epoll_ctl(sw->epfd, EPOLL_CTL_DEL, MASTER_GEN_FD, NULL);
+        sw->gen_in = 0;
+    }
+    memset(ready, 0, (size_t) ms->listen_count);
+    *gen = 0;
     sigemptyset(&term);
     sigaddset(&term, SIGTERM);
     if (sigprocmask(SIG_BLOCK, &term, &old) < 0)
         msg_fatal("sigprocmask: %m");
     during = old;
     sigdelset(&during, SIGTERM);
-    ts.tv_sec = timeout_ms / 1000;
-    ts.tv_nsec = (long) (timeout_ms % 1000) * 1000000;
     if (mail_server_stopping()) {
         n = -1;
         errno = EINTR;
     } else {
-        n = ppoll(pfd, (nfds_t) nfds, timeout_ms < 0 ? NULL : &ts, &during);
+        n = epoll_pwait(sw->epfd, ev, ms->listen_count + 1, timeout_ms,
+                        &during);
     }
     saved = errno;
     (void) sigprocmask(SIG_SETMASK, &old, NULL);
     errno = saved;
+    for (i = 0; i < n; i++) {
+        if (ev[i].data.u32 < (uint32_t) ms->listen_count)
+            ready[ev[i].data.u32] = 1;
+        else
+            *gen = 1;
+    }
     return n;
 }
 
@@ -103,16 +152,16 @@ single_serve(MAIL_SERVER *ms, int fd)
 
 /* single_accept - take one client from a ready listener, if any is left */
 static void
-single_accept(MAIL_SERVER *ms, const struct pollfd *pfd)
+single_accept(MAIL_SERVER *ms, const char *ready)
 {
     int i;
     int fd;
 
     for (i = 0; i < ms->listen_count; i++) {
-        if (pfd[i].revents == 0)
+        if (!ready[i])
             continue;
-        if ((fd = sock_accept(pfd[i].fd)) < 0) {
-            mail_server_accept_error(ms, pfd[i].fd);
+        if ((fd = sock_accept(MASTER_LISTEN_FD + i)) < 0) {
+            mail_server_accept_error(ms, MASTER_LISTEN_FD + i);
             continue;
         }
         single_serve(ms, fd);
@@ -124,27 +173,28 @@ single_accept(MAIL_SERVER *ms, const struct pollfd *pfd)
 static MSG_NORETURN void
 single_loop(MAIL_SERVER *ms)
 {
-    struct pollfd pfd[MAIL_SERVER_LISTEN_MAX + 1];
-    int nfds;
+    SINGLE_WAIT sw;
+    char ready[MAIL_SERVER_LISTEN_MAX];
+    int gen;
     int n;
     int64_t now;
 
+    single_wait_init(ms, &sw);
     for (;;) {
         now = mail_server_now();
         mail_server_exit_check(ms, 0, now);
         if (ms->pre_accept)
             ms->pre_accept();
-        nfds = single_pollfds(ms, pfd);
-        n = single_wait(pfd, nfds, mail_server_idle_wait(ms, now));
+        n = single_wait(ms, &sw, mail_server_wait(ms, now), ready, &gen);
         if (n < 0 && errno != EINTR)
-            msg_fatal("service %s: ppoll: %m", ms->service);
+            msg_fatal("service %s: epoll_pwait: %m", ms->service);
         if (n <= 0)
             continue;
         /* Retirement first: a retired process accepts nothing more. */
-        if (ms->gen_open && pfd[nfds - 1].revents != 0)
+        if (gen)
             mail_server_gen_check(ms);
         if (!ms->retired)
-            single_accept(ms, pfd);
+            single_accept(ms, ready);
     }
 }
 

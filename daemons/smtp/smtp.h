@@ -166,6 +166,7 @@ extern void smtp_session_free(SMTP_SESSION *session);
 extern void smtp_cache_store(SMTP_SESSION *session);
 extern SMTP_SESSION *smtp_cache_find(const char *key);
 extern void smtp_cache_expire(int all);
+extern int smtp_cache_wait(void);
 
 extern int smtp_read_reply(SMTP_SESSION *session, SMTP_REPLY *reply,
                            long timeout);

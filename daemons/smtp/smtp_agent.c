@@ -219,5 +219,6 @@ smtp_agent_main(int argc, char **argv, int proto)
     smtp_conf.prefix = proto == SMTP_PROTO_LMTP ? "lmtp" : "smtp";
     single_server_main(argc, argv, smtp_service, MAIL_SERVER_PRE_INIT,
                        smtp_pre_init, MAIL_SERVER_PRE_ACCEPT, smtp_pre_accept,
+                       MAIL_SERVER_WAIT_LIMIT, smtp_cache_wait,
                        MAIL_SERVER_EXIT, smtp_exit, 0);
 }

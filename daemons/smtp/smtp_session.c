@@ -324,6 +324,34 @@ smtp_cache_find(const char *key)
 }
 
 /*
+ * smtp_cache_wait - ms until the first cached session is due to be
+ * closed (a second late at most, as times are whole seconds); -1: none
+ */
+int
+smtp_cache_wait(void)
+{
+    time_t now = time(NULL);
+    time_t due, first = 0;
+    SMTP_SESSION *session;
+    size_t i;
+
+    for (i = 0; i < SMTP_CACHE_MAX; i++) {
+        if ((session = smtp_cache[i]) == NULL)
+            continue;
+        due = session->last_used + smtp_conf.cache_time_limit + 1;
+        if (session->created + smtp_conf.reuse_time_limit < due)
+            due = session->created + smtp_conf.reuse_time_limit;
+        if (first == 0 || due < first)
+            first = due;
+    }
+    if (first == 0)
+        return -1;
+    if (first <= now)
+        return 0;
+    return first - now > 3600 ? 3600 * 1000 : (int) (first - now) * 1000;
+}
+
+/*
  * smtp_cache_expire - QUIT sessions idle for smtp_connection_cache_time_limit
  * or older than smtp_connection_reuse_time_limit (all: every session)
  */

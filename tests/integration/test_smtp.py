@@ -171,7 +171,8 @@ def per_rcpt(addr):
     return "250 2.1.5 Ok"
 
 
-class SmtpTest(unittest.TestCase):
+class SmtpBase(unittest.TestCase):
+    """An instance with smtp and lmtp, a FakeBounce, and helpers."""
     main_cf = {"smtp_connect_timeout": "5s", "lmtp_connect_timeout": "5s"}
 
     def setUp(self):
@@ -200,6 +201,9 @@ class SmtpTest(unittest.TestCase):
         self.addCleanup(s.close)
         return s
 
+
+
+class SmtpTest(SmtpBase):
     def test_sent_via_host_port(self):
         sink = self.sink()
         qf = self.queue(["a@example.com"])
@@ -363,6 +367,26 @@ class SmtpTest(unittest.TestCase):
                                                "lsoft@example.com"])
         self.inst.wait_log(r"postern/lmtp\[\d+\]: \w+: to=<ok@example.com>, "
                            r"relay=%s, .*status=sent" % path, timeout=10)
+
+
+class SmtpCacheTimeTest(SmtpBase):
+    """A cached session is closed when smtp_connection_cache_time_limit
+    says, even when no new request wakes the idle agent."""
+    main_cf = dict(SmtpBase.main_cf, smtp_connection_cache_time_limit="1s")
+
+    def test_cached_session_closed_on_time(self):
+        sink = self.sink()
+        qf = self.queue(["a@example.com"])
+        r = self.send(qf, "[127.0.0.1]:%d" % sink.port)
+        self.assertEqual(r["results"], "S")
+        start = time.monotonic()
+        while "QUIT" not in sink.commands and time.monotonic() - start < 10:
+            time.sleep(0.1)
+        waited = time.monotonic() - start
+        self.assertIn("QUIT", sink.commands)
+        # Due 1-2 s after the delivery; the agent's max_idle is 100 s.
+        self.assertLess(waited, 4, "QUIT came %.1f s after delivery" % waited)
+        self.assertEqual(sink.connections, 1)
 
 
 if __name__ == "__main__":

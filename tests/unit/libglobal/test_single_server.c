@@ -1,4 +1,6 @@
 /* test_single_server - Check suite for the one-client-at-a-time skeleton. */
+#include <sys/epoll.h>
+
 #include "mail_server.h"
 #include "msg.h"
 #include "test_main.h"
@@ -61,6 +63,36 @@ run_single(int argc, char **argv)
     single_server_main(argc, argv, echo_service, MAIL_SERVER_PRE_INIT, pre_init,
                        MAIL_SERVER_POST_INIT, post_init, MAIL_SERVER_PRE_ACCEPT,
                        pre_accept, MAIL_SERVER_EXIT, exit_fn, 0);
+}
+
+/* wake - report every call: each is one return from the wait */
+static void
+wake(void)
+{
+    skel_report("wake");
+}
+
+/* wait_100 - a WAIT_LIMIT of 100 ms */
+static int
+wait_100(void)
+{
+    return 100;
+}
+
+/* run_wake - the child's main, reporting each wake-up */
+static void
+run_wake(int argc, char **argv)
+{
+    single_server_main(argc, argv, echo_service, MAIL_SERVER_PRE_ACCEPT, wake,
+                       0);
+}
+
+/* run_wait_limit - the child's main, with a WAIT_LIMIT of 100 ms */
+static void
+run_wait_limit(int argc, char **argv)
+{
+    single_server_main(argc, argv, echo_service, MAIL_SERVER_PRE_ACCEPT, wake,
+                       MAIL_SERVER_WAIT_LIMIT, wait_100, 0);
 }
 
 /* run_unlimited - the child's main, without max_use and max_idle */
@@ -331,6 +363,122 @@ START_TEST(test_pass_and_inet)
 }
 END_TEST
 
+/* count_wakes - "wake" reports until none comes for quiet_ms */
+static int
+count_wakes(SKEL *sk, int quiet_ms)
+{
+    STRBUF *line = strbuf_create(100);
+    int n = 0;
+
+    while (skel_report_line(sk, line, quiet_ms) == 0)
+        n += strcmp(STR(line), "wake") == 0;
+    strbuf_free(line);
+    return n;
+}
+
+/*
+ * Four idle processes share a listener: each client wakes one of them,
+ * not all (EPOLLEXCLUSIVE).  Each process reports one wake before its
+ * first wait; each client adds one, after it is served.  With poll() the
+ * three clients gave about 12 wake-ups more.
+ */
+START_TEST(test_one_woken)
+{
+    STRBUF *buf = strbuf_create(100);
+    SKEL sk[4];
+    STREAM *client;
+    int lfd = skel_listen();
+    int i, wakes = 0;
+
+    skel_main_cf(NULL);
+    for (i = 0; i < 4; i++) {
+        /* Each SKEL binds public/postlog anew; the last one gets the logs. */
+        (void) unlink("public/postlog");
+        skel_start(&sk[i], run_wake, lfd, 0, "-n", "test", "-t", "unix",
+                   NULL);
+        ck_assert_int_eq(skel_await_report(&sk[i], "wake", 2000), 0);
+    }
+    close(lfd);
+    for (i = 0; i < 3; i++) {
+        client = skel_connect();
+        ck_assert_str_eq(skel_chat(client, "a", buf), "echo: a");
+        stream_close(client);
+        usleep(50000);
+    }
+    for (i = 0; i < 4; i++)
+        wakes += count_wakes(&sk[i], 300);
+    ck_assert_int_eq(wakes, 3);
+    for (i = 0; i < 4; i++)
+        skel_stop(&sk[i]);
+    strbuf_free(buf);
+}
+END_TEST
+
+/*
+ * epoll_events - the events mask pid's epoll set has for descriptor fd
+ * (from /proc/PID/fdinfo); -1 when no epoll set of pid watches fd.
+ */
+static long
+epoll_events(pid_t pid, int fd)
+{
+    char path[64], line[256], want[32];
+    long events = -1;
+    int i;
+    FILE *fp;
+
+    snprintf(want, sizeof(want), "tfd: %8d events: ", fd);
+    for (i = 0; i < 64 && events < 0; i++) {
+        snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%d", (long) pid, i);
+        if ((fp = fopen(path, "r")) == NULL)
+            continue;
+        while (fgets(line, sizeof(line), fp) != NULL)
+            if (strncmp(line, want, strlen(want)) == 0)
+                events = strtol(line + strlen(want), NULL, 16);
+        fclose(fp);
+    }
+    return events;
+}
+
+/*
+ * The wait is exclusive on the listener (one idle process per client,
+ * however the scheduler orders the wake-ups) and not on the generation
+ * pipe (whose EOF retires every process).
+ */
+START_TEST(test_exclusive_wait)
+{
+    SKEL sk;
+    long events;
+
+    start(&sk, run_wake, NULL, NULL);
+    ck_assert_int_eq(skel_await_report(&sk, "wake", 2000), 0);
+    events = epoll_events(sk.pid, MASTER_LISTEN_FD);
+    ck_assert_int_ne(events, -1);
+    ck_assert(events & EPOLLIN);
+    ck_assert(events & EPOLLEXCLUSIVE);
+    events = epoll_events(sk.pid, MASTER_GEN_FD);
+    ck_assert_int_ne(events, -1);
+    ck_assert(events & EPOLLIN);
+    ck_assert(!(events & EPOLLEXCLUSIVE));
+    skel_stop(&sk);
+}
+END_TEST
+
+/* WAIT_LIMIT wakes an idle process that long after it began to wait. */
+START_TEST(test_wait_limit)
+{
+    SKEL sk;
+    int wakes;
+
+    start(&sk, run_wait_limit, NULL, NULL);
+    ck_assert_int_eq(skel_await_report(&sk, "wake", 2000), 0);
+    usleep(1000000);
+    wakes = count_wakes(&sk, 50);
+    ck_assert_int_ge(wakes, 5);
+    ck_assert_int_le(wakes, 11);
+    skel_stop(&sk);
+}
+END_TEST
+
 /* single_server_suite - the tests */
 static Suite *
 single_server_suite(void)
@@ -351,6 +499,9 @@ single_server_suite(void)
     tcase_add_test(tc, test_sigterm_busy);
     tcase_add_test(tc, test_daemon_timeout);
     tcase_add_loop_test(tc, test_pass_and_inet, 0, 2);
+    tcase_add_test(tc, test_one_woken);
+    tcase_add_test(tc, test_exclusive_wait);
+    tcase_add_test(tc, test_wait_limit);
     suite_add_tcase(s, tc);
     return s;
 }
