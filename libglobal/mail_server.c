@@ -209,6 +209,8 @@ parse_option_list(MAIL_SERVER *ms, va_list ap)
             ms->pre_accept = va_arg(ap, MAIL_SERVER_EXIT_FN);
         else if (key == MAIL_SERVER_WAIT_LIMIT)
             ms->wait_limit = va_arg(ap, MAIL_SERVER_WAIT_FN);
+        else if (key == MAIL_SERVER_BATCH_END)
+            ms->batch_end = va_arg(ap, MAIL_SERVER_EXIT_FN);
         else if (key == MAIL_SERVER_DISCONNECT)
             ms->disconnect = va_arg(ap, MULTI_SERVER_DISCONNECT_FN);
         else if (key == MAIL_SERVER_SOLITARY)

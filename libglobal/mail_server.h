@@ -40,7 +40,8 @@
  * Trigger-server: the callback gets the bytes read from the FIFO or UNIX
  * socket (at most MAIL_SERVER_TRIGGER_MAX at a time), including master's
  * TRIGGER_REQ_WAKEUP.  A unix-dgram service (postlog) is served by
- * dgram_server_main(): the callback gets each datagram.
+ * dgram_server_main(): the callback gets each datagram, and BATCH_END
+ * runs after each run of datagrams that were waiting together.
  */
 #include <stddef.h>
 
@@ -56,6 +57,7 @@
 #define MAIL_SERVER_SOLITARY   6 /* int: maxproc must be 1 (qmgr, pickup) */
 #define MAIL_SERVER_UNLIMITED  7 /* int: ignore max_use and max_idle */
 #define MAIL_SERVER_WAIT_LIMIT 8 /* MAIL_SERVER_WAIT_FN: wake by then */
+#define MAIL_SERVER_BATCH_END  9 /* MAIL_SERVER_EXIT_FN, after each batch */
 
 /* Most bytes a trigger-server reads at once; datagrams are bounded too. */
 #define MAIL_SERVER_TRIGGER_MAX 1024

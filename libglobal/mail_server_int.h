@@ -55,6 +55,7 @@ typedef struct MAIL_SERVER {
     MAIL_SERVER_EXIT_FN exit_fn;
     MAIL_SERVER_EXIT_FN pre_accept;
     MAIL_SERVER_WAIT_FN wait_limit;
+    MAIL_SERVER_EXIT_FN batch_end;
     MULTI_SERVER_DISCONNECT_FN disconnect;
     int solitary;
     int unlimited;

@@ -6,7 +6,9 @@
  *
  * The file is opened in PRE_INIT, as root, before the skeleton drops to
  * mail_owner; the descriptor is kept for the process's life (no
- * rotation).  A path outside maillog_file_prefixes, or one that cannot be
+ * rotation).  The lines of datagrams that were waiting together (at
+ * most 100, see dgram_server) go out in one write() at the end of the
+ * batch, and before any exit.  A path outside maillog_file_prefixes, or one that cannot be
  * opened, is fatal (said to syslog and stderr, as there is no file). postlogd's
  * own messages go straight into the file, never through its own socket, so a
  * write problem cannot feed itself. With maillog_file empty it warns and
@@ -22,10 +24,28 @@
 #include "strbuf.h"
 
 static int log_fd = -1;  /* maillog_file, opened as root */
-static STRBUF *line;     /* the datagram being written */
+static STRBUF *line;     /* the datagram being formatted */
+static STRBUF *pending;  /* lines of this batch, not yet written */
 static int write_failed; /* the last append failed (warn once per run) */
 
-/* postlogd_service - append one datagram to the file */
+/* Written at once when the batch grows this long. */
+#define POSTLOGD_PENDING_MAX (64 * 1024)
+
+/* postlogd_flush - write the pending lines, in one write() if it can */
+static void
+postlogd_flush(void)
+{
+    if (log_fd < 0 || LEN(pending) == 0)
+        return;
+    if (postlogd_append(log_fd, pending) == 0) {
+        write_failed = 0;
+    } else if (write_failed++ == 0) {
+        msg_warn("write maillog_file: %m; dropping log lines");
+    }
+    strbuf_reset(pending);
+}
+
+/* postlogd_service - one datagram as a line, written with its batch */
 static void
 postlogd_service(const char *buf, size_t len, const char *service, char **argv)
 {
@@ -36,11 +56,9 @@ postlogd_service(const char *buf, size_t len, const char *service, char **argv)
     postlogd_line(line, buf, len, MAIL_SERVER_DGRAM_MAX);
     if (LEN(line) == 0)
         return;
-    if (postlogd_append(log_fd, line) == 0) {
-        write_failed = 0;
-    } else if (write_failed++ == 0) {
-        msg_warn("write maillog_file: %m; dropping log lines");
-    }
+    strbuf_memcat(pending, STR(line), LEN(line));
+    if (LEN(pending) >= POSTLOGD_PENDING_MAX)
+        postlogd_flush();
 }
 
 /* log_direct - our own lines go into the file, not through our socket */
@@ -72,6 +90,7 @@ postlogd_pre_init(const char *service, char **argv)
 
     (void) argv;
     line = strbuf_create(1024);
+    pending = strbuf_create(4096);
     if (*file == 0) {
         msg_warn("service %s: maillog_file is empty; discarding log lines",
                  service);
@@ -90,5 +109,7 @@ int
 main(int argc, char **argv)
 {
     dgram_server_main(argc, argv, postlogd_service, MAIL_SERVER_PRE_INIT,
-                      postlogd_pre_init, MAIL_SERVER_UNLIMITED, 1, 0);
+                      postlogd_pre_init, MAIL_SERVER_BATCH_END, postlogd_flush,
+                      MAIL_SERVER_EXIT, postlogd_flush, MAIL_SERVER_UNLIMITED,
+                      1, 0);
 }

@@ -72,6 +72,20 @@ class LogTest(unittest.TestCase):
         self.inst.wait_log(r"(?m)^no newline at the end$", timeout=10)
         self.assertNotRegex(self.inst.log(), r"(?m)^Jan  1 00:00:00 evil")
 
+    def test_burst_in_order(self):
+        # postlogd writes a batch of waiting datagrams with one write():
+        # every line of a burst arrives, whole and in order.
+        path = os.path.join(self.inst.queue_dir, "public", "postlog")
+        n = 500
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            for i in range(n):
+                s.sendto(b"burst line %04d %s" % (i, b"x" * 100), path)
+        self.inst.wait_log(r"(?m)^burst line %04d x+$" % (n - 1), timeout=10)
+        got = [l for l in self.inst.log().splitlines()
+               if l.startswith("burst line")]
+        self.assertEqual(got, ["burst line %04d %s" % (i, "x" * 100)
+                               for i in range(n)])
+
     def test_chrooted_daemon(self):
         if not built("anvil"):
             self.skipTest("anvil not built")

@@ -74,6 +74,21 @@ run_dgram(int argc, char **argv)
                       post_init, MAIL_SERVER_EXIT, exit_fn, 0);
 }
 
+/* batch_end - report */
+static void
+batch_end(void)
+{
+    skel_report("batch");
+}
+
+/* run_dgram_batch - the child's main, with BATCH_END */
+static void
+run_dgram_batch(int argc, char **argv)
+{
+    dgram_server_main(argc, argv, dgram_service, MAIL_SERVER_POST_INIT,
+                      post_init, MAIL_SERVER_BATCH_END, batch_end, 0);
+}
+
 /* start_fifo - a FIFO opened read-write (as master does), the child */
 static void
 start_fifo(SKEL *sk, const char *main_cf)
@@ -289,7 +304,7 @@ END_TEST
 
 /* start_dgram - a bound datagram socket, the child; returns the sender */
 static int
-start_dgram(SKEL *sk, const char *main_cf)
+start_dgram_fn(SKEL *sk, SKEL_MAIN_FN fn, const char *main_cf)
 {
     struct sockaddr_un sun;
     int fd;
@@ -301,13 +316,44 @@ start_dgram(SKEL *sk, const char *main_cf)
     ck_assert_int_ge(fd = socket(AF_UNIX, SOCK_DGRAM, 0), 0);
     ck_assert_int_eq(bind(fd, (struct sockaddr *) &sun, sizeof(sun)), 0);
     skel_main_cf(main_cf);
-    skel_start(sk, run_dgram, fd, 0, "-n", "postlog", "-t", "unix-dgram", NULL);
+    skel_start(sk, fn, fd, 0, "-n", "postlog", "-t", "unix-dgram", NULL);
     close(fd);
     ck_assert_int_eq(skel_await_report(sk, "post_init", 3000), 0);
     ck_assert_int_ge(out = socket(AF_UNIX, SOCK_DGRAM, 0), 0);
     ck_assert_int_eq(connect(out, (struct sockaddr *) &sun, sizeof(sun)), 0);
     return out;
 }
+
+/* start_dgram - start_dgram_fn() with run_dgram */
+static int
+start_dgram(SKEL *sk, const char *main_cf)
+{
+    return start_dgram_fn(sk, run_dgram, main_cf);
+}
+
+/* Datagrams waiting together are one batch: a call each, then BATCH_END. */
+START_TEST(test_dgram_batch_end)
+{
+    SKEL sk;
+    int out;
+
+    out = start_dgram_fn(&sk, run_dgram_batch, NULL);
+    ck_assert_int_eq(kill(sk.pid, SIGSTOP), 0);
+    ck_assert_int_eq(send(out, "a", 1, 0), 1);
+    ck_assert_int_eq(send(out, "b", 1, 0), 1);
+    ck_assert_int_eq(send(out, "c", 1, 0), 1);
+    ck_assert_int_eq(kill(sk.pid, SIGCONT), 0);
+    expect(&sk, "dgram 1 a");
+    expect(&sk, "dgram 1 b");
+    expect(&sk, "dgram 1 c");
+    expect(&sk, "batch");
+    ck_assert_int_eq(send(out, "d", 1, 0), 1);
+    expect(&sk, "dgram 1 d");
+    expect(&sk, "batch");
+    close(out);
+    skel_stop(&sk);
+}
+END_TEST
 
 /* Each datagram is one call; an oversized one is dropped with a warning. */
 START_TEST(test_dgram)
@@ -379,6 +425,7 @@ trigger_server_suite(void)
     tcase_add_test(tc, test_bad_type);
     tcase_add_test(tc, test_dgram);
     tcase_add_test(tc, test_dgram_max_use);
+    tcase_add_test(tc, test_dgram_batch_end);
     suite_add_tcase(s, tc);
     return s;
 }
