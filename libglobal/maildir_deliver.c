@@ -12,11 +12,13 @@
  *      per-process count;
  *   3. writes the message with mail_copy() (at most size_limit bytes; 0:
  *      no limit), which flushes and fsync()s the file;
- *   4. links it to new/NAME (link() never replaces a file), removes the
- *      tmp/ name and fsync()s new/, so the entry is durable before we
- *      say delivered.  This is the Maildir protocol
- *      (https://cr.yp.to/proto/maildir.html): a reader only ever looks
- *      in new/ and cur/, where every file is complete.
+ *   4. moves it to new/NAME without ever replacing a file (rename with
+ *      RENAME_NOREPLACE; link() and unlink() where that is missing) and
+ *      fsync()s new/, so the entry is durable before we say delivered.
+ *      This is the Maildir protocol (https://cr.yp.to/proto/maildir.html,
+ *      which links and unlinks for the same no-replace guarantee): a
+ *      reader only ever looks in new/ and cur/, where every file is
+ *      complete.
  * On failure the tmp/ file is removed.  It returns NULL when delivered,
  * else the DSN status (4.2.0 for file system trouble, 5.2.2 for a full
  * mailbox or quota, 4.3.0 for a queue read error) with a reason in why.
@@ -28,6 +30,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -170,18 +173,35 @@ maildir_write(const char *tmp, const MAIL_COPY_SRC *src, int flags,
     return status;
 }
 
+/*
+ * maildir_move - tmp to new, never replacing a file: one rename with
+ * RENAME_NOREPLACE (one folder operation less than link and unlink);
+ * link() and unlink() where the file system or kernel lacks it.
+ */
+static int
+maildir_move(const char *tmp, const char *new)
+{
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, new, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+    if (link(tmp, new) < 0)
+        return -1;
+    (void) unlink(tmp);
+    return 0;
+}
+
 /* maildir_commit - move the finished file into new/, durably */
 static const char *
 maildir_commit(const char *tmp, const char *new, STRBUF *why)
 {
-    if (link(tmp, new) < 0) {
+    if (maildir_move(tmp, new) < 0) {
         int err = errno;
 
-        strbuf_fail(why, err, "link %s to %s: %s", tmp, new, strerror(err));
+        strbuf_fail(why, err, "move %s to %s: %s", tmp, new, strerror(err));
         (void) unlink(tmp);
         return mail_copy_errno_dsn(err);
     }
-    (void) unlink(tmp);
     if (fsync_dir(new) < 0) {
         int err = errno;
 
