@@ -26,6 +26,7 @@
 #include "mail_conf.h"
 #include "mail_proto.h"
 #include "mail_queue.h"
+#include "mail_server.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "qfile.h"
@@ -756,6 +757,10 @@ deliver_request_serve(STREAM *client, DELIVER_FN fn, void *context)
     while ((req = deliver_request_read(client, why)) != NULL) {
         fn(req, context);
         if (deliver_request_done(req, MAIL_STAT_OK, NULL) < 0)
+            break;
+        /* qmgr may keep the connection for its next request; each
+         * request is a use, and a retired process takes no more. */
+        if (!single_server_request_done())
             break;
     }
     strbuf_free(why);

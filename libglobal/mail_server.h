@@ -87,6 +87,10 @@ extern void trigger_server_main(int argc, char **argv, TRIGGER_SERVER_FN fn,
 extern void dgram_server_main(int argc, char **argv, DGRAM_SERVER_FN fn, ...)
     __attribute__((noreturn));
 
+/* single_server_request_done - after each request of a client that sends
+ * several; 0: serve this client no more (stop, max_use, retired) */
+extern int single_server_request_done(void);
+
 /* multi_server_disconnect - end a client (from inside the callback too) */
 extern void multi_server_disconnect(STREAM *client);
 

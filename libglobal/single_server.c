@@ -33,6 +33,7 @@
 #include "sock.h"
 
 static SINGLE_SERVER_FN service_fn;
+static MAIL_SERVER *single_ms; /* NULL until single_server_main() */
 
 /*
  * The wait set.  Every idle process of a service waits on the same
@@ -133,12 +134,15 @@ static void
 single_serve(MAIL_SERVER *ms, int fd)
 {
     STREAM *client;
+    long before = ms->use_count;
 
     mail_server_notify(ms, MASTER_STAT_TAKEN);
     client = stream_fdopen(fd, O_RDWR);
     stream_set_timeout(client, ms->timeout_ms);
     service_fn(client, ms->service, ms->args->argv);
-    ms->use_count++;
+    /* A client counts once, unless its requests were counted. */
+    if (ms->use_count == before)
+        ms->use_count++;
     if (mail_server_stopping()) {
         /* No flush: it could wait out daemon_timeout. */
         (void) close(fd);
@@ -198,6 +202,27 @@ single_loop(MAIL_SERVER *ms)
     }
 }
 
+/*
+ * single_server_request_done - one request of a client that sends
+ * several over its connection (qmgr to a delivery agent) is done: it
+ * counts toward max_use, the generation pipe is looked at, and 0 says
+ * "read no more from this client" (SIGTERM, max_use, or retired), so
+ * that a connection qmgr keeps open never holds the process past its
+ * limits.  1 outside the skeleton.
+ */
+int
+single_server_request_done(void)
+{
+    MAIL_SERVER *ms = single_ms;
+
+    if (ms == NULL)
+        return 1;
+    ms->use_count++;
+    if (ms->gen_open)
+        mail_server_gen_check(ms);
+    return !mail_server_stopping() && !ms->retired && !mail_server_used_up(ms);
+}
+
 /* single_server_main - run a one-client-at-a-time daemon; never returns */
 void
 single_server_main(int argc, char **argv, SINGLE_SERVER_FN fn, ...)
@@ -214,5 +239,6 @@ single_server_main(int argc, char **argv, SINGLE_SERVER_FN fn, ...)
     va_start(ap, fn);
     ms = mail_server_init(&kind, argc, argv, ap);
     va_end(ap);
+    single_ms = ms;
     single_loop(ms);
 }

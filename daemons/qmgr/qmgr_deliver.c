@@ -13,7 +13,8 @@
  *
  * qmgr_deliver_kick() sends what the schedule allows: for each
  * transport, entries picked round robin (qmgr_transport_select), each
- * over a new connection to private/TRANSPORT: the request frame and one
+ * over a connection to private/TRANSPORT (one kept from an earlier
+ * request when there is one, see QMGR_IDLE): the request frame and one
  * frame per recipient, written and the reply read without blocking from
  * the event loop, with a deadline of daemon_timeout.  The reply's
  * results go to the message one by one.  Anything else (no connection,
@@ -50,10 +51,32 @@
 /* maxproc 0 (no limit) in master.cf, as a number. */
 #define QMGR_PROC_UNLIMITED 1000
 
+/*
+ * Connections to delivery agents are kept for the next request to the
+ * same transport (the agents serve requests until the client goes):
+ * at most QMGR_IDLE_MAX in all, each for at most QMGR_IDLE_TIME seconds
+ * idle.  An agent that ends one (max_use, retired, stopped) closes it,
+ * and the read event on the idle connection drops it at once.
+ */
+#define QMGR_IDLE_MAX  100
+#define QMGR_IDLE_TIME 2
+
+typedef struct QMGR_IDLE {
+    struct QMGR_IDLE *next;
+    QMGR_TRANSPORT *transport;
+    int fd;
+    time_t since;
+} QMGR_IDLE;
+
+static QMGR_IDLE *qmgr_idle; /* most recent first */
+static int qmgr_idle_count;
+static int qmgr_idle_timer;
+
 /* One request in flight. */
 typedef struct QMGR_DELIVERY {
     QMGR_ENTRY *entry;
     int fd;
+    int reused;     /* fd was an idle connection: one fresh retry */
     STRBUF *out;    /* the frames to send */
     size_t out_pos; /* bytes sent */
     STRBUF *in;     /* reply bytes so far */
@@ -260,6 +283,101 @@ suspend(QMGR_QUEUE *q)
     strbuf_free(reason);
 }
 
+/* idle_unlink - take node out of the idle list; its fd stays open */
+static void
+idle_unlink(QMGR_IDLE *node)
+{
+    QMGR_IDLE **pp;
+
+    for (pp = &qmgr_idle; *pp != NULL; pp = &(*pp)->next)
+        if (*pp == node) {
+            *pp = node->next;
+            qmgr_idle_count--;
+            event_disable_readwrite(qmgr_loop, node->fd);
+            return;
+        }
+}
+
+/* idle_drop - close an idle connection and forget it */
+static void
+idle_drop(QMGR_IDLE *node)
+{
+    idle_unlink(node);
+    close(node->fd);
+    myfree(node);
+}
+
+/* idle_event - the agent closed an idle connection (or spoke unasked) */
+static void
+idle_event(EVENT_LOOP *loop, int event, int fd, void *context)
+{
+    (void) loop;
+    (void) event;
+    (void) fd;
+    idle_drop(context);
+}
+
+/* idle_sweep - close the connections idle for QMGR_IDLE_TIME or more */
+static void
+idle_sweep(EVENT_LOOP *loop, int event, int id, void *context)
+{
+    time_t now = time(NULL);
+    QMGR_IDLE *node;
+    QMGR_IDLE *next;
+
+    (void) event;
+    (void) id;
+    (void) context;
+    qmgr_idle_timer = 0;
+    for (node = qmgr_idle; node != NULL; node = next) {
+        next = node->next;
+        if (now - node->since >= QMGR_IDLE_TIME)
+            idle_drop(node);
+    }
+    if (qmgr_idle != NULL)
+        qmgr_idle_timer = event_request_timer(loop, idle_sweep, NULL, 1000, 0);
+}
+
+/* idle_put - keep fd, a connection to tr's agent, for the next request */
+static void
+idle_put(QMGR_TRANSPORT *tr, int fd)
+{
+    QMGR_IDLE *node;
+
+    if (qmgr_idle_count >= QMGR_IDLE_MAX) {
+        close(fd);
+        return;
+    }
+    node = mymalloc(sizeof(*node));
+    node->transport = tr;
+    node->fd = fd;
+    node->since = time(NULL);
+    node->next = qmgr_idle;
+    qmgr_idle = node;
+    qmgr_idle_count++;
+    event_enable_read(qmgr_loop, fd, idle_event, node);
+    if (qmgr_idle_timer == 0)
+        qmgr_idle_timer =
+            event_request_timer(qmgr_loop, idle_sweep, NULL, 1000, 0);
+}
+
+/* idle_take - an idle connection to tr's agent, or -1 */
+static int
+idle_take(QMGR_TRANSPORT *tr)
+{
+    QMGR_IDLE *node;
+    int fd;
+
+    for (node = qmgr_idle; node != NULL; node = node->next)
+        if (node->transport == tr) {
+            idle_unlink(node);
+            fd = node->fd;
+            myfree(node);
+            return fd;
+        }
+    return -1;
+}
+
 /* delivery_free - close the connection, cancel the deadline */
 static void
 delivery_free(QMGR_DELIVERY *d)
@@ -273,6 +391,35 @@ delivery_free(QMGR_DELIVERY *d)
     strbuf_free(d->out);
     strbuf_free(d->in);
     myfree(d);
+}
+
+static int delivery_connect(QMGR_DELIVERY *d, STRBUF *what);
+
+/*
+ * delivery_retry - a kept connection failed with err before any reply.
+ * EPIPE (the agent had closed it before we wrote) and ECONNRESET (it
+ * closed it with our request unread: Linux reports that so) mean the
+ * agent never saw the request; send it again over a new connection.
+ * Plain EOF means the agent may have read it and died while delivering:
+ * no retry, as for a new connection.  0 when the retry is under way.
+ */
+static int
+delivery_retry(QMGR_DELIVERY *d, int err)
+{
+    STRBUF *what;
+    int ret;
+
+    if (!d->reused || LEN(d->in) != 0 || (err != EPIPE && err != ECONNRESET))
+        return -1;
+    what = strbuf_create(100);
+    event_disable_readwrite(qmgr_loop, d->fd);
+    close(d->fd);
+    d->fd = -1;
+    d->reused = 0;
+    d->out_pos = 0;
+    ret = delivery_connect(d, what);
+    strbuf_free(what);
+    return ret;
 }
 
 /* delivery_fail - the agent recorded nothing: qmgr defers it all */
@@ -309,6 +456,16 @@ apply_results(QMGR_ENTRY *e, const char *results)
     }
 }
 
+/* frame_len - the bytes of the first frame in in (4 + its length) */
+static size_t
+frame_len(const STRBUF *in)
+{
+    const unsigned char *p = (const unsigned char *) STR(in);
+
+    return 4 + (((size_t) p[0] << 24) | ((size_t) p[1] << 16) |
+                ((size_t) p[2] << 8) | p[3]);
+}
+
 /* delivery_reply - a whole reply frame arrived */
 static void
 delivery_reply(QMGR_DELIVERY *d)
@@ -341,6 +498,12 @@ delivery_reply(QMGR_DELIVERY *d)
     } else {
         (void) attr_get_int(l, DELIVER_ATTR_DEAD, &dead);
         reason = attr_get_str(l, MAIL_ATTR_REASON);
+        /* One whole frame and nothing after it: the agent may go on. */
+        if (LEN(d->in) == frame_len(d->in)) {
+            event_disable_readwrite(qmgr_loop, d->fd);
+            idle_put(e->queue->transport, d->fd);
+            d->fd = -1;
+        }
         delivery_free(d);
         apply_results(e, results);
         q = e->queue;
@@ -359,16 +522,13 @@ delivery_reply(QMGR_DELIVERY *d)
 static int
 frame_complete(const STRBUF *in)
 {
-    const unsigned char *p = (const unsigned char *) STR(in);
     size_t len;
 
     if (LEN(in) < 4)
         return 0;
-    len = ((size_t) p[0] << 24) | ((size_t) p[1] << 16) | ((size_t) p[2] << 8) |
-          p[3];
-    if (len > QMGR_REPLY_MAX)
+    if ((len = frame_len(in)) > QMGR_REPLY_MAX + 4)
         return -1;
-    return LEN(in) >= len + 4;
+    return LEN(in) >= len;
 }
 
 /* delivery_read - reply bytes from the agent */
@@ -384,6 +544,8 @@ delivery_read(EVENT_LOOP *loop, int event, int fd, void *context)
     (void) event;
     n = read(fd, buf, sizeof(buf));
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n < 0 && delivery_retry(d, errno) == 0)
         return;
     if (n <= 0) {
         delivery_fail(d, n == 0 ? "lost connection before the reply"
@@ -409,6 +571,8 @@ delivery_write(EVENT_LOOP *loop, int event, int fd, void *context)
              MSG_NOSIGNAL);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
+    if (n < 0 && delivery_retry(d, errno) == 0)
+        return;
     if (n < 0) {
         delivery_fail(d, strerror(errno));
         return;
@@ -433,32 +597,46 @@ delivery_timeout(EVENT_LOOP *loop, int event, int id, void *context)
     delivery_fail(d, "timeout waiting for the reply");
 }
 
-/* delivery_start - connect and send one entry */
+/* delivery_connect - a new connection to the agent, the request sent */
+static int
+delivery_connect(QMGR_DELIVERY *d, STRBUF *what)
+{
+    STRBUF *path = strbuf_create(100);
+    int ret = 0;
+
+    mail_service_path(path, NULL, MAIL_CLASS_PRIVATE,
+                      d->entry->queue->transport->name);
+    if ((d->fd = sock_unix_connect(STR(path), 1000)) < 0 ||
+        sock_set_nonblock(d->fd, 1) < 0) {
+        strbuf_sprintf(what, "connect: %s", strerror(errno));
+        ret = -1;
+    } else {
+        event_enable_write(qmgr_loop, d->fd, delivery_write, d);
+    }
+    strbuf_free(path);
+    return ret;
+}
+
+/* delivery_start - send one entry, over a kept connection or a new one */
 static void
 delivery_start(QMGR_ENTRY *e)
 {
     QMGR_DELIVERY *d = mymalloc(sizeof(*d));
-    STRBUF *path = strbuf_create(100);
     STRBUF *what = strbuf_create(100);
 
     memset(d, 0, sizeof(*d));
     d->entry = e;
     d->in = strbuf_create(256);
     d->out = strbuf_create(1024);
-    mail_service_path(path, NULL, MAIL_CLASS_PRIVATE,
-                      e->queue->transport->name);
-    if ((d->fd = sock_unix_connect(STR(path), 1000)) < 0 ||
-        sock_set_nonblock(d->fd, 1) < 0) {
-        strbuf_sprintf(what, "connect: %s", strerror(errno));
-        delivery_fail(d, STR(what));
-    } else {
-        request_frames(d->out, e);
-        d->timer =
-            event_request_timer(qmgr_loop, delivery_timeout, d,
-                                (int) qmgr_params.deliver_timeout * 1000, 0);
+    request_frames(d->out, e);
+    d->timer = event_request_timer(qmgr_loop, delivery_timeout, d,
+                                   (int) qmgr_params.deliver_timeout * 1000, 0);
+    if ((d->fd = idle_take(e->queue->transport)) >= 0) {
+        d->reused = 1;
         event_enable_write(qmgr_loop, d->fd, delivery_write, d);
+    } else if (delivery_connect(d, what) < 0) {
+        delivery_fail(d, STR(what));
     }
-    strbuf_free(path);
     strbuf_free(what);
 }
 

@@ -5,6 +5,7 @@ told; bounce, defer and trace are deliver_client.FakeBounce.  None of the
 fake services is in master.cf, so master does not own their sockets."""
 import glob
 import os
+import select
 import signal
 import socket
 import threading
@@ -48,7 +49,13 @@ class FakeAgent:
     to wait for before answering, or None.  Every request is recorded
     in self.requests as a dict with its recipients under 'rcpts', in
     order of arrival.  S, T and B are marked done in the queue file as
-    real agents do."""
+    real agents do.  mode says what happens to a connection after a
+    request: "once" closes it after the reply; "keep" reads the next
+    request from it, as the real agents do; "reset" waits for the next
+    request and closes the connection without reading it (an agent
+    that reached max_use as qmgr wrote); "drop" closes it after reading
+    the request, without a reply (an agent that died while delivering).
+    self.connections counts the connections accepted."""
 
     def __init__(self, queue_dir, name):
         self.queue_dir, self.name = queue_dir, name
@@ -56,6 +63,7 @@ class FakeAgent:
         self.policy = lambda req, r: "S"
         self.dead = lambda req: None
         self.hold = lambda req: None
+        self.mode, self.connections = "once", 0
         path = os.path.join(queue_dir, "private", name)
         if os.path.exists(path):
             os.unlink(path)
@@ -66,31 +74,47 @@ class FakeAgent:
 
     def _serve(self, conn):
         conn.settimeout(60)
+        with self.lock:
+            self.connections += 1
         with conn:
-            try:
-                req = read_frame(conn)
-                req["rcpts"] = [read_frame(conn)
-                                for _ in range(req["rcpt_count"])]
-            except (EOFError, OSError, ValueError):
-                return
-            with self.lock:
-                self.requests.append(req)
-            event = self.hold(req)
-            if event is not None:
-                event.wait(60)
-            dead = self.dead(req)
-            results = "" if dead else "".join(
-                self.policy(req, r) for r in req["rcpts"])
-            if dead:
-                results = "D" * len(req["rcpts"])
-            self._mark(req, results)
-            reply = {"status": 0, "results": results, "dead": int(bool(dead))}
-            if dead:
-                reply["reason"] = dead
-            try:
-                conn.sendall(encode_attrs(reply))
-            except OSError:
-                pass
+            for _ in range(10000):
+                if not self._one(conn):
+                    return
+                if self.mode == "reset":
+                    select.select([conn], [], [], 10)
+                    return
+                if self.mode != "keep":
+                    return
+
+    def _one(self, conn):
+        """Serve one request; False when the connection is done."""
+        try:
+            req = read_frame(conn)
+            req["rcpts"] = [read_frame(conn)
+                            for _ in range(req["rcpt_count"])]
+        except (EOFError, OSError, ValueError):
+            return False
+        with self.lock:
+            self.requests.append(req)
+        if self.mode == "drop":
+            return False
+        event = self.hold(req)
+        if event is not None:
+            event.wait(60)
+        dead = self.dead(req)
+        results = "" if dead else "".join(
+            self.policy(req, r) for r in req["rcpts"])
+        if dead:
+            results = "D" * len(req["rcpts"])
+        self._mark(req, results)
+        reply = {"status": 0, "results": results, "dead": int(bool(dead))}
+        if dead:
+            reply["reason"] = dead
+        try:
+            conn.sendall(encode_attrs(reply))
+        except OSError:
+            return False
+        return True
 
     def _mark(self, req, results):
         path = os.path.join(self.queue_dir, req["queue_name"],
@@ -146,6 +170,7 @@ class QmgrTest(unittest.TestCase):
 
     def setUp(self):
         for a in (self.smtp, self.local):
+            a.mode = "once"
             a.policy = lambda req, r: "S"
             a.dead = lambda req: None
             a.hold = lambda req: None
@@ -291,6 +316,48 @@ class QmgrTest(unittest.TestCase):
                            r": refused\)", since=since)
         self.assertTrue([r for r in self.bounce.entries("defer")
                          if r["queue_id"] == later])
+
+    def deliver_in_turn(self, n):
+        """n messages to smtp, each submitted once the one before it is
+        removed; their queue IDs."""
+        qids = []
+        for i in range(n):
+            qids.append(self.submit([f"turn{i}@example.com"]))
+            self.removed(qids[-1])
+        return qids
+
+    def test_agent_connection_kept(self):
+        # An agent that reads on after a reply gets the next request over
+        # the same connection: qmgr keeps it for QMGR_IDLE_TIME.
+        self.smtp.mode = "keep"
+        before = self.smtp.connections
+        qids = self.deliver_in_turn(5)
+        for qid in qids:
+            self.assertEqual(len(self.smtp.for_id(qid)), 1)
+        self.assertEqual(self.smtp.connections - before, 1)
+
+    def test_agent_closes_kept_connection(self):
+        # The agent closes a kept connection with the next request unread
+        # (ECONNRESET at qmgr), or before qmgr writes (EPIPE), or while
+        # idle: qmgr sends the request again over a new connection, and
+        # nothing is deferred.
+        for mode in ("reset", "once"):
+            self.smtp.mode = mode
+            for qid in self.deliver_in_turn(4):
+                self.assertIsNone(self.where(qid))
+                self.assertNotRegex(self.inst.log(),
+                                    rf"{qid}: .*status=deferred")
+        self.assertNotIn("delivery agent private/smtp", self.inst.log())
+
+    def test_agent_dies_after_reading(self):
+        # EOF after the agent read the request: it may have delivered, so
+        # no retry; deferred as for any lost agent.
+        self.smtp.mode = "drop"
+        qid = self.submit(["lost@example.com"])
+        self.inst.wait_log(rf"{qid}: .*status=deferred \(delivery agent "
+                           r"private/smtp: lost connection before the "
+                           r"reply\)", timeout=15)
+        self.assertEqual(len(self.smtp.for_id(qid)), 1)
 
     def test_agent_failure_defers(self):
         # No agent on private/relay: qmgr defers with the reason.

@@ -95,6 +95,24 @@ run_wait_limit(int argc, char **argv)
                        MAIL_SERVER_WAIT_LIMIT, wait_100, 0);
 }
 
+/* request_service - requests counted one by one, as delivery agents do */
+static void
+request_service(STREAM *client, const char *service, char **argv)
+{
+    (void) service;
+    (void) argv;
+    while (skel_request(client) > 0 && single_server_request_done())
+        /* void */;
+}
+
+/* run_requests - the child's main, counting requests */
+static void
+run_requests(int argc, char **argv)
+{
+    single_server_main(argc, argv, request_service, MAIL_SERVER_EXIT, exit_fn,
+                       0);
+}
+
 /* run_unlimited - the child's main, without max_use and max_idle */
 static void
 run_unlimited(int argc, char **argv)
@@ -363,6 +381,54 @@ START_TEST(test_pass_and_inet)
 }
 END_TEST
 
+/*
+ * Requests over one connection count toward max_use one by one: with
+ * max_use 3 the third answer is the last, then the process exits.
+ */
+START_TEST(test_requests_max_use)
+{
+    STRBUF *buf = strbuf_create(100);
+    STREAM *client;
+    SKEL sk;
+
+    start(&sk, run_requests, "max_use = 3\n", NULL);
+    client = skel_connect();
+    ck_assert_str_eq(skel_chat(client, "a", buf), "echo: a");
+    ck_assert_str_eq(skel_chat(client, "b", buf), "echo: b");
+    ck_assert_str_eq(skel_chat(client, "c", buf), "echo: c");
+    ck_assert_str_eq(skel_chat(client, "d", buf), "");
+    stream_close(client);
+    skel_exit_ok(&sk, 2000);
+    skel_stop(&sk);
+    strbuf_free(buf);
+}
+END_TEST
+
+/*
+ * Retired while a client keeps its connection: the request in progress
+ * ("block", then its second line) is answered, then the connection is
+ * closed and the process exits.
+ */
+START_TEST(test_requests_retired)
+{
+    STRBUF *buf = strbuf_create(100);
+    STREAM *client;
+    SKEL sk;
+
+    start(&sk, run_requests, NULL, NULL);
+    client = skel_connect();
+    ck_assert_str_eq(skel_chat(client, "a", buf), "echo: a");
+    ck_assert_str_eq(skel_chat(client, "block", buf), "blocking");
+    skel_retire(&sk);
+    ck_assert_str_eq(skel_chat(client, "b", buf), "echo: b");
+    ck_assert_str_eq(skel_chat(client, "c", buf), "");
+    stream_close(client);
+    skel_exit_ok(&sk, 2000);
+    skel_stop(&sk);
+    strbuf_free(buf);
+}
+END_TEST
+
 /* count_wakes - "wake" reports until none comes for quiet_ms */
 static int
 count_wakes(SKEL *sk, int quiet_ms)
@@ -500,6 +566,8 @@ single_server_suite(void)
     tcase_add_test(tc, test_daemon_timeout);
     tcase_add_loop_test(tc, test_pass_and_inet, 0, 2);
     tcase_add_test(tc, test_one_woken);
+    tcase_add_test(tc, test_requests_max_use);
+    tcase_add_test(tc, test_requests_retired);
     tcase_add_test(tc, test_exclusive_wait);
     tcase_add_test(tc, test_wait_limit);
     suite_add_tcase(s, tc);
