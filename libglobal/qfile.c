@@ -12,9 +12,11 @@
  *
  * qfile_commit() applies the completion rule: flush, move the file to
  * the target queue if that differs, sync the folder that holds it, cut a
- * reused file to its new length, set
- * the complete mark (mode 0700, the owner execute bit) and fsync() once
- * for the records and the mark together.  Only when it returns 0 may the
+ * reused file to its new length, set the complete mark (mode 0700, the
+ * owner execute bit) and fsync() once for the records and the mark
+ * together.  A reused file's name comes from a rename: qfile_create()
+ * starts the sync of its folder at once (fsync_async), so that it runs
+ * while the caller writes the records, and the commit collects it.  Only when it returns 0 may the
  * message be acknowledged.  On failure it removes the file.  Either way it
  * frees the QFILE.  qfile_abort() removes the file and frees the QFILE; both
  * return NULL-equivalents (qfile_abort returns NULL).
@@ -41,6 +43,43 @@
 
 /* Where the size record's data starts: after its type and length bytes. */
 #define SIZE_DATA_OFFSET 2
+
+/*
+ * dir_sync_start - start the sync of the folder that holds a reused
+ * file's new name; when it cannot start, the commit syncs it instead
+ */
+static void
+dir_sync_start(QFILE *qf)
+{
+    const char *slash = strrchr(STR(qf->path), '/');
+    char *dir;
+
+    if (slash == NULL)
+        return;
+    dir = mystrndup(STR(qf->path), (size_t) (slash - STR(qf->path)));
+    qf->dir_fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (qf->dir_fd >= 0 && fsync_async_start(&qf->dir_sync, qf->dir_fd) < 0) {
+        (void) close(qf->dir_fd);
+        qf->dir_fd = -1;
+    }
+    myfree(dir);
+}
+
+/* dir_sync_end - collect a started folder sync; 0, -1 with errno, or
+ * 1 when none was started */
+static int
+dir_sync_end(QFILE *qf)
+{
+    int ret = 1;
+
+    if (qf->dir_fd < 0)
+        return 1;
+    if (fsync_async_busy(&qf->dir_sync))
+        ret = fsync_async_wait(&qf->dir_sync);
+    (void) close(qf->dir_fd);
+    qf->dir_fd = -1;
+    return ret;
+}
 
 /* qfile_create - a new queue file in queue, ready for records */
 QFILE *
@@ -70,6 +109,10 @@ qfile_create(const MAIL_QUEUE *mq, const char *queue, STRBUF *why)
     qf->st = stream_fdopen(fd, O_WRONLY);
     qf->offset = 0;
     qf->reused = reused;
+    qf->dir_fd = -1;
+    memset(&qf->dir_sync, 0, sizeof(qf->dir_sync));
+    if (reused)
+        dir_sync_start(qf);
     return qf;
 }
 
@@ -150,6 +193,7 @@ QFILE *
 qfile_free(QFILE *qf)
 {
     if (qf) {
+        (void) dir_sync_end(qf);
         if (qf->st)
             (void) stream_free(qf->st);
         if (qf->fd >= 0)
@@ -228,13 +272,23 @@ names_synced_with_file(int fd)
 static int
 commit_in(QFILE *qf, const char *dest, int renamed, STRBUF *why)
 {
+    int ret;
+
     /* Where the file's own fsync() makes a new file's name durable, the
      * folder's adds nothing for a file still where it was created; a
      * renamed one (to hold/) or a reused one (named by a rename from
-     * spare/) keeps the folder sync (fsync_dir.h). */
-    if ((renamed || qf->reused || !names_synced_with_file(qf->fd))
-        && sync_folder(dest, why) < 0)
+     * spare/) keeps the folder sync (fsync_dir.h).  A reused file's
+     * folder sync, started at create, is collected here. */
+    if (!renamed && (ret = dir_sync_end(qf)) <= 0) {
+        if (ret < 0) {
+            strbuf_sprintf(why, "fsync directory of %s: %s", dest,
+                           strerror(errno));
+            return -1;
+        }
+    } else if ((renamed || qf->reused || !names_synced_with_file(qf->fd)) &&
+               sync_folder(dest, why) < 0) {
         return -1;
+    }
     return commit_sync(qf, why);
 }
 

@@ -24,6 +24,7 @@
  */
 #include <sys/types.h>
 
+#include "fsync_async.h"
 #include "mail_queue.h"
 #include "rec_type.h"
 #include "record.h"
@@ -40,6 +41,8 @@ typedef struct QFILE {
     off_t offset; /* where the next record starts */
     int reused;   /* taken from spare/: old content past offset, and a
                    * name made by rename (mail_queue_spare_take) */
+    int dir_fd;   /* the folder, while its sync runs (reused); else -1 */
+    FSYNC_ASYNC dir_sync; /* that sync, started by qfile_create() */
 } QFILE;
 
 extern QFILE *qfile_create(const MAIL_QUEUE *mq, const char *queue,

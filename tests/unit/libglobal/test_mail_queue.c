@@ -957,6 +957,9 @@ START_TEST(test_reuse_commit)
     qf = qfile_create(mq, "incoming", why);
     ck_assert_msg(qf != NULL, "%s", STR(why));
     ck_assert(qf->reused);
+    /* The folder's sync runs in the background from here to the commit. */
+    ck_assert_int_ge(qf->dir_fd, 0);
+    ck_assert(fsync_async_busy(&qf->dir_sync));
     id = mystrdup(qf->id);
     ck_assert_int_eq(path_of("incoming", id, &st), ino);
     qfile_put_size(qf, 0, 0, 0);
