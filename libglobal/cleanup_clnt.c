@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "attr.h"
 #include "cleanup_clnt.h"
@@ -24,7 +25,19 @@ struct CLEANUP_CLNT {
     STRBUF *chunk; /* content not yet sent */
     STRBUF *why;   /* first failure */
     int failed;
+    int reusable;  /* the final reply came: cleanup reads on */
+    char *key;     /* queue_dir and class, for the kept connection */
 };
+
+/*
+ * The connection kept for this process's next message (cleanup_clnt_keep):
+ * at most one, for the queue_dir and class in kept_key, idle since
+ * kept_since.
+ */
+static int keep_seconds;   /* 0: never keep */
+static STREAM *kept_st;
+static char *kept_key;
+static time_t kept_since;
 
 static int cleanup_clnt_flush_data(CLEANUP_CLNT *clnt);
 
@@ -61,7 +74,8 @@ cleanup_clnt_new_req(CLEANUP_CLNT *clnt, const char *name)
     return clnt->req;
 }
 
-/* cleanup_clnt_read - read one reply; -1 with a reason in why */
+/* cleanup_clnt_read - read one reply; its status, or -1 (no reply:
+ * the connection failed) or -2 (a malformed reply) with a reason */
 static int
 cleanup_clnt_read(CLEANUP_CLNT *clnt, ATTR_LIST *reply, STRBUF *why)
 {
@@ -80,26 +94,33 @@ cleanup_clnt_read(CLEANUP_CLNT *clnt, ATTR_LIST *reply, STRBUF *why)
         return -1;
     if (attr_get_int(reply, MAIL_ATTR_STATUS, &status) < 0) {
         strbuf_strcpy(why, "malformed reply from cleanup: no status");
-        return -1;
+        return -2;
     }
     return (int) status;
 }
 
-/* cleanup_clnt_handshake - send "open", read the queue ID */
+/*
+ * cleanup_clnt_handshake - send "open", read the queue ID; -1 with a
+ * reason, and *lost set when no reply came at all (the connection failed)
+ */
 static int
-cleanup_clnt_handshake(CLEANUP_CLNT *clnt, int flags, STRBUF *why)
+cleanup_clnt_handshake(CLEANUP_CLNT *clnt, int flags, STRBUF *why, int *lost)
 {
     ATTR_LIST *reply = attr_list_create();
     const char *id;
     const char *reason;
     int status;
 
+    *lost = 0;
     attr_put_int(cleanup_clnt_new_req(clnt, CLEANUP_REQ_OPEN),
                  CLEANUP_ATTR_FLAGS, (uint32_t) flags);
     if (cleanup_clnt_send(clnt) < 0) {
         strbuf_strcpy(why, STR(clnt->why));
         status = -1;
-    } else if ((status = cleanup_clnt_read(clnt, reply, why)) > 0) {
+        *lost = 1;
+    } else if ((status = cleanup_clnt_read(clnt, reply, why)) < 0) {
+        *lost = status == -1 && !stream_timedout(clnt->st);
+    } else if (status > 0) {
         reason = attr_get_str(reply, MAIL_ATTR_REASON);
         strbuf_sprintf(why, "cleanup refused: %s",
                        reason ? reason : "no reason given");
@@ -116,6 +137,33 @@ cleanup_clnt_handshake(CLEANUP_CLNT *clnt, int flags, STRBUF *why)
     return status < 0 ? -1 : 0;
 }
 
+/* clnt_key - the kept connection's key for queue_dir and class */
+static char *
+clnt_key(const char *queue_dir, const char *class)
+{
+    STRBUF *key = strbuf_create(100);
+
+    strbuf_sprintf(key, "%s\n%s", queue_dir ? queue_dir : "", class);
+    return strbuf_export(key);
+}
+
+/* clnt_take_kept - the kept connection for key, when fresh; else NULL */
+static STREAM *
+clnt_take_kept(const char *key)
+{
+    STREAM *st = NULL;
+
+    if (kept_st != NULL && strcmp(kept_key, key) == 0 &&
+        time(NULL) - kept_since < keep_seconds) {
+        st = kept_st;
+        kept_st = NULL;
+        myfree(kept_key);
+        kept_key = NULL;
+    }
+    cleanup_clnt_expire(1);
+    return st;
+}
+
 /* cleanup_clnt_open - connect and open a message; NULL with a reason */
 CLEANUP_CLNT *
 cleanup_clnt_open(const char *queue_dir, const char *class, int flags,
@@ -123,13 +171,22 @@ cleanup_clnt_open(const char *queue_dir, const char *class, int flags,
 {
     CLEANUP_CLNT *clnt;
     STREAM *st;
+    char *key = clnt_key(queue_dir, class);
+    int reused = 1;
+    int lost;
 
     if (flags & ~CLEANUP_FLAG_MASK)
         msg_panic("cleanup_clnt_open: bad flags 0x%x", flags);
-    if ((st = mail_connect(queue_dir, class, MAIL_SERVICE_CLEANUP,
-                           timeout_ms)) == NULL) {
+    if ((st = clnt_take_kept(key)) != NULL) {
+        stream_set_timeout(st, timeout_ms);
+    } else {
+        reused = 0;
+        st = mail_connect(queue_dir, class, MAIL_SERVICE_CLEANUP, timeout_ms);
+    }
+    if (st == NULL) {
         strbuf_sprintf(why, "connect to %s/%s: %s", class,
                        MAIL_SERVICE_CLEANUP, strerror(errno));
+        myfree(key);
         return NULL;
     }
     clnt = (CLEANUP_CLNT *) mymalloc(sizeof(*clnt));
@@ -139,9 +196,27 @@ cleanup_clnt_open(const char *queue_dir, const char *class, int flags,
     clnt->chunk = strbuf_create(CLEANUP_DATA_CHUNK);
     clnt->why = strbuf_create(100);
     clnt->failed = 0;
-    if (cleanup_clnt_handshake(clnt, flags, why) < 0)
-        return cleanup_clnt_free(clnt);
-    return clnt;
+    clnt->reusable = 0;
+    clnt->key = key;
+    if (cleanup_clnt_handshake(clnt, flags, why, &lost) == 0)
+        return clnt;
+    /* A kept connection that cleanup closed (max_use, retired): a new
+     * one.  "open" makes nothing that a lost reply could duplicate. */
+    if (reused && lost) {
+        stream_close(clnt->st);
+        clnt->failed = 0;
+        strbuf_reset(clnt->why);
+        if ((clnt->st = mail_connect(queue_dir, class, MAIL_SERVICE_CLEANUP,
+                                     timeout_ms)) == NULL) {
+            strbuf_sprintf(why, "connect to %s/%s: %s", class,
+                           MAIL_SERVICE_CLEANUP, strerror(errno));
+            clnt->st = NULL;
+            return cleanup_clnt_free(clnt);
+        }
+        if (cleanup_clnt_handshake(clnt, flags, why, &lost) == 0)
+            return clnt;
+    }
+    return cleanup_clnt_free(clnt);
 }
 
 /* cleanup_clnt_queue_id - the queue ID cleanup chose */
@@ -294,6 +369,10 @@ cleanup_clnt_finish(CLEANUP_CLNT *clnt, CLEANUP_RESULT *result)
         stream_clearerr(clnt->st);
         reply = attr_list_create();
         status = cleanup_clnt_read(clnt, reply, clnt->why);
+        /* After a final reply (but a protocol error's) cleanup reads the
+         * next "open": the connection may be kept. */
+        clnt->reusable = status >= 0 && status != MAIL_STAT_BAD &&
+                         !clnt->failed;
         if (status >= 0)
             status = cleanup_clnt_result(reply, status, result);
         attr_list_free(reply);
@@ -307,17 +386,63 @@ cleanup_clnt_finish(CLEANUP_CLNT *clnt, CLEANUP_RESULT *result)
     return status;
 }
 
-/* cleanup_clnt_free - close; an unfinished message is dropped */
+/* cleanup_clnt_free - close (or keep); an unfinished message is dropped */
 CLEANUP_CLNT *
 cleanup_clnt_free(CLEANUP_CLNT *clnt)
 {
-    stream_close(clnt->st);
+    if (clnt->st != NULL && clnt->reusable && keep_seconds > 0 &&
+        LEN(clnt->chunk) == 0 && stream_flush(clnt->st) == 0) {
+        cleanup_clnt_expire(1);
+        kept_st = clnt->st;
+        kept_key = clnt->key;
+        clnt->key = NULL;
+        kept_since = time(NULL);
+    } else if (clnt->st != NULL) {
+        stream_close(clnt->st);
+    }
+    if (clnt->key)
+        myfree(clnt->key);
     attr_list_free(clnt->req);
     strbuf_free(clnt->queue_id);
     strbuf_free(clnt->chunk);
     strbuf_free(clnt->why);
     myfree(clnt);
     return NULL;
+}
+
+/* cleanup_clnt_keep - keep a finished connection for seconds (0: never) */
+void
+cleanup_clnt_keep(int seconds)
+{
+    keep_seconds = seconds > 0 ? seconds : 0;
+    if (keep_seconds == 0)
+        cleanup_clnt_expire(1);
+}
+
+/* cleanup_clnt_expire - close the kept connection when due, or always */
+void
+cleanup_clnt_expire(int all)
+{
+    if (kept_st == NULL)
+        return;
+    if (all || time(NULL) - kept_since >= keep_seconds) {
+        stream_close(kept_st);
+        kept_st = NULL;
+        myfree(kept_key);
+        kept_key = NULL;
+    }
+}
+
+/* cleanup_clnt_wait - ms until the kept connection is due; -1: none */
+int
+cleanup_clnt_wait(void)
+{
+    time_t left;
+
+    if (kept_st == NULL)
+        return -1;
+    left = kept_since + keep_seconds - time(NULL);
+    return left <= 0 ? 0 : (int) left * 1000;
 }
 
 /* cleanup_result_init - empty result buffers */

@@ -26,8 +26,16 @@
  * on purpose), MAIL_STAT_RETRY (temporary), MAIL_STAT_DENY (permanent)
  * or MAIL_STAT_BAD; -1 when no reply came (a temporary failure for the
  * caller).  result->status bits say which kind of failure, result->dsn
- * the enhanced status code and result->reason the text.  Nothing is
- * fatal.
+ * the enhanced status code and result->reason the text.
+ *
+ * cleanup_clnt_keep(seconds) lets a process (smtpd) keep its connection
+ * after a final reply, for its next message to the same queue_dir and
+ * class within that many seconds idle; cleanup reads the next "open"
+ * over it.  When a kept connection fails before the reply to "open"
+ * (cleanup reached max_use or was retired), cleanup_clnt_open() opens
+ * the message over a new one.  cleanup_clnt_expire(all) closes the kept
+ * connection when it is due (or at once), cleanup_clnt_wait() says in
+ * how many milliseconds it is due (-1: none kept).  Nothing is fatal.
  */
 #include <stddef.h>
 
@@ -60,6 +68,9 @@ extern int cleanup_clnt_fate(CLEANUP_CLNT *clnt, int hold, int discard,
 extern int cleanup_clnt_finish(CLEANUP_CLNT *clnt, CLEANUP_RESULT *result);
 extern CLEANUP_CLNT *cleanup_clnt_free(CLEANUP_CLNT *clnt);
 
+extern void cleanup_clnt_keep(int seconds);
+extern void cleanup_clnt_expire(int all);
+extern int cleanup_clnt_wait(void);
 extern void cleanup_result_init(CLEANUP_RESULT *result);
 extern void cleanup_result_free(CLEANUP_RESULT *result);
 

@@ -445,8 +445,8 @@ cleanup_reply_bad(CLEANUP_CONN *conn)
     attr_list_free(extra);
 }
 
-/* cleanup_read_loop - frames until "end" or failure */
-static void
+/* cleanup_read_loop - frames until "end" (0) or failure (-1) */
+static int
 cleanup_read_loop(CLEANUP_CONN *conn)
 {
     int ret;
@@ -454,19 +454,19 @@ cleanup_read_loop(CLEANUP_CONN *conn)
     for (;;) {
         ret = attr_read(conn->client, &cleanup_limits, conn->req, conn->why);
         if (ret == ATTR_READ_EOF)
-            return;
+            return -1;
         if (ret != ATTR_READ_OK) {
             if (!stream_timedout(conn->client) && !stream_error(conn->client))
                 cleanup_reply_bad(conn);
-            return;
+            return -1;
         }
         if ((ret = cleanup_dispatch(conn)) < 0) {
             cleanup_reply_bad(conn);
-            return;
+            return -1;
         }
         if (ret == 1) {
             cleanup_end(conn);
-            return;
+            return 0;
         }
     }
 }
@@ -560,16 +560,16 @@ cleanup_rewrite(const char *rule, const char *addr, STRBUF *result)
     return rewrite_clnt(rule, addr, result);
 }
 
-/* cleanup_service - one message */
-static void
-cleanup_service(STREAM *client, const char *service, char **argv)
+/* cleanup_one - one message; 0 when it ended with a final reply and the
+ * client may send the next over the same connection */
+static int
+cleanup_one(STREAM *client)
 {
     CLEANUP_CONN *conn = cleanup_conn_create(client);
     struct timeval now;
     CLEANUP_STATE *s;
+    int ret = -1;
 
-    (void) service;
-    (void) argv;
     if (cleanup_open(conn) == 0) {
         s = conn->state;
         (void) gettimeofday(&now, NULL);
@@ -582,9 +582,24 @@ cleanup_service(STREAM *client, const char *service, char **argv)
         s->out = cleanup_spool_line;
         conn->spool = cleanup_spool_create(CLEANUP_SPOOL_MEM);
         s->out_context = conn->spool;
-        cleanup_read_loop(conn);
+        ret = cleanup_read_loop(conn);
     }
     cleanup_conn_free(conn);
+    return ret;
+}
+
+/*
+ * cleanup_service - messages until the client goes.  smtpd keeps its
+ * connection for its next message; each message counts toward max_use.
+ */
+static void
+cleanup_service(STREAM *client, const char *service, char **argv)
+{
+    (void) service;
+    (void) argv;
+    while (cleanup_one(client) == 0 && stream_flush(client) == 0 &&
+           single_server_request_done())
+        /* void */;
 }
 
 /* cleanup_pre_init - open the tables, as root */

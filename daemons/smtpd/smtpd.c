@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "cleanup_clnt.h"
 #include "mail_conf.h"
 #include "mail_server.h"
 #include "msg.h"
@@ -85,6 +86,9 @@ smtpd_pre_init(const char *service, char **argv)
     smtpd_tls_init();
 }
 
+/* Seconds an idle smtpd keeps its connection to cleanup. */
+#define SMTPD_CLEANUP_KEEP 2
+
 /* smtpd_post_init - what needs our own user: the TLS ticket key file */
 static void
 smtpd_post_init(const char *service, char **argv)
@@ -92,6 +96,8 @@ smtpd_post_init(const char *service, char **argv)
     (void) service;
     (void) argv;
     smtpd_tls_post_init();
+    /* The next message of this process reuses its cleanup connection. */
+    cleanup_clnt_keep(SMTPD_CLEANUP_KEEP);
 }
 
 /*
@@ -176,10 +182,26 @@ smtpd_service(STREAM *client, const char *service, char **argv)
 }
 
 /* main - the single-server skeleton does the rest */
+/* smtpd_pre_accept - close the kept cleanup connection when it is due */
+static void
+smtpd_pre_accept(void)
+{
+    cleanup_clnt_expire(0);
+}
+
+/* smtpd_exit - close the kept cleanup connection */
+static void
+smtpd_exit(void)
+{
+    cleanup_clnt_expire(1);
+}
+
 int
 main(int argc, char **argv)
 {
     single_server_main(argc, argv, smtpd_service, MAIL_SERVER_PRE_INIT,
                        smtpd_pre_init, MAIL_SERVER_POST_INIT, smtpd_post_init,
-                       0);
+                       MAIL_SERVER_PRE_ACCEPT, smtpd_pre_accept,
+                       MAIL_SERVER_WAIT_LIMIT, cleanup_clnt_wait,
+                       MAIL_SERVER_EXIT, smtpd_exit, 0);
 }

@@ -10,9 +10,10 @@ import time
 import unittest
 
 try:
-    from instance import REPO, Instance, built, default_master_cf
-    from cleanup_client import CleanupClient, submit, FLAG_FILTER, \
-        FLAG_MAP, FLAG_EXTRACT, STAT_SIZE, STAT_CONT
+    from instance import (REPO, Instance, built, connect_unix,
+                          default_master_cf, encode_attrs)
+    from cleanup_client import CleanupClient, read_reply, submit, \
+        FLAG_FILTER, FLAG_MAP, FLAG_EXTRACT, STAT_SIZE, STAT_CONT
     from qfile_reader import QueueFile
 except ImportError:  # the harness is not there yet
     Instance = None
@@ -248,6 +249,51 @@ class CleanupCrashTest(CleanupBase):
                             "Subject: again\n\nbody\n")
         self.assertEqual(reply["status"], 0, reply)
         self.assertTrue(self.queue_file("incoming", qid).complete())
+
+
+class CleanupConnectionTest(CleanupBase):
+    """Messages back to back over one connection, as smtpd sends them
+    over the connection it keeps; each counts toward max_use."""
+
+    def setUp(self):
+        self.start({"max_use": "2"})
+        self.inst.start()
+        wait_for(lambda: os.path.exists(self.sock), what=self.sock)
+
+    def one(self, sock, n):
+        """Message n over sock; (queue ID, final reply)."""
+        sock.sendall(encode_attrs({"request": "open", "flags": 0}))
+        reply = read_reply(sock)
+        self.assertEqual(reply["status"], 0, reply)
+        qid = reply["queue_id"]
+        for req in ({"request": "sender", "address": "s@example.org"},
+                    {"request": "rcpt", "address": f"r{n}@example.com"},
+                    {"request": "data", "data": b"Subject: %d\n\nx\n" % n},
+                    {"request": "end"}):
+            sock.sendall(encode_attrs(req))
+        return qid, read_reply(sock)
+
+    def test_messages_over_one_connection(self):
+        sock = connect_unix(self.sock, 10)
+        self.addCleanup(sock.close)
+        qids = []
+        for n in range(2):
+            qid, reply = self.one(sock, n)
+            self.assertEqual(reply["status"], 0, reply)
+            self.assertEqual(reply["queue_id"], qid)
+            qids.append(qid)
+        self.assertNotEqual(qids[0], qids[1])
+        for n, qid in enumerate(qids):
+            qf = self.queue_file("incoming", qid)
+            self.assertTrue(qf.complete())
+            self.assertEqual(qf.rcpts, [f"r{n}@example.com"])
+        # max_use 2: the second message was the last on this connection.
+        try:
+            sock.sendall(encode_attrs({"request": "open", "flags": 0}))
+            with self.assertRaises((EOFError, ConnectionResetError)):
+                read_reply(sock)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
 
 if __name__ == "__main__":

@@ -23,9 +23,12 @@ except ImportError:  # the harness is not there yet
 
 
 class FakeCleanup:
-    """A cleanup service on path that accepts every message."""
+    """A cleanup service on path that accepts every message.  keep: read
+    the next "open" over the same connection after a final reply, as the
+    real cleanup does (else close it).  connections counts them."""
 
     def __init__(self, path):
+        self.keep, self.connections = False, 0
         self.messages = []
         self.lock = threading.Lock()
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -49,37 +52,46 @@ class FakeCleanup:
         return decode_attrs(read_exact(conn, length))
 
     def serve(self, conn):
+        with self.lock:
+            self.connections += 1
         with conn:
-            try:
+            for _ in range(1000):
+                if not self.serve_one(conn) or not self.keep:
+                    return
+
+    def serve_one(self, conn):
+        """One message; True after its final reply."""
+        try:
+            req = self.read(conn)
+            with self.lock:
+                self.serial += 1
+                qid = f"FAKE{self.serial:04d}"
+            msg = {"queue_id": qid, "flags": req.get("flags"),
+                   "sender": None, "attrs": {}, "rcpts": [],
+                   "data": b"", "ended": False}
+            conn.sendall(encode_attrs({"status": 0, "queue_id": qid}))
+            for _ in range(100000):
                 req = self.read(conn)
-                with self.lock:
-                    self.serial += 1
-                    qid = f"FAKE{self.serial:04d}"
-                msg = {"queue_id": qid, "flags": req.get("flags"),
-                       "sender": None, "attrs": {}, "rcpts": [],
-                       "data": b"", "ended": False}
-                conn.sendall(encode_attrs({"status": 0, "queue_id": qid}))
-                while True:
-                    req = self.read(conn)
-                    name = req.get("request")
-                    if name == "sender":
-                        msg["sender"] = req["address"]
-                    elif name == "attr":
-                        msg["attrs"][req["name"]] = req["value"]
-                    elif name == "rcpt":
-                        msg["rcpts"].append(req)
-                    elif name == "data":
-                        msg["data"] += req["data"]
-                    elif name == "end":
-                        msg["ended"] = True
-                        with self.lock:
-                            self.messages.append(msg)
-                        conn.sendall(encode_attrs(
-                            {"status": 0, "cleanup_status": 0,
-                             "dsn": "2.0.0", "queue_id": qid}))
-                        return
-            except (EOFError, OSError, ValueError, struct.error):
-                return
+                name = req.get("request")
+                if name == "sender":
+                    msg["sender"] = req["address"]
+                elif name == "attr":
+                    msg["attrs"][req["name"]] = req["value"]
+                elif name == "rcpt":
+                    msg["rcpts"].append(req)
+                elif name == "data":
+                    msg["data"] += req["data"]
+                elif name == "end":
+                    msg["ended"] = True
+                    with self.lock:
+                        self.messages.append(msg)
+                    conn.sendall(encode_attrs(
+                        {"status": 0, "cleanup_status": 0,
+                         "dsn": "2.0.0", "queue_id": qid}))
+                    return True
+        except (EOFError, OSError, ValueError, struct.error):
+            pass
+        return False
 
     def count(self):
         with self.lock:
@@ -212,6 +224,35 @@ class SmtpdTest(unittest.TestCase):
         self.assertEqual(c.reply()[0], 220)
         self.assertEqual(c.cmd("EHLO client.example\r\n")[0], 250)
         return c
+
+    def send_three(self):
+        """Three messages in one session; the 250s."""
+        with smtplib.SMTP("127.0.0.1", self.srv.port, timeout=10) as s:
+            s.ehlo("client.example")
+            for i in range(3):
+                s.sendmail("a@client.example", ["user@test.example"],
+                           b"Subject: %d\r\n\r\nbody\r\n" % i)
+
+    def test_cleanup_connection_kept(self):
+        # A cleanup that reads on after a final reply gets the next
+        # message of the same smtpd over the same connection.
+        before = (self.srv.cleanup.count(), self.srv.cleanup.connections)
+        self.srv.cleanup.keep = True
+        try:
+            self.send_three()
+        finally:
+            self.srv.cleanup.keep = False
+        self.assertEqual(self.srv.cleanup.count() - before[0], 3)
+        self.assertEqual(self.srv.cleanup.connections - before[1], 1)
+
+    def test_cleanup_closes_kept_connection(self):
+        # A cleanup that closes after each message (max_use): smtpd opens
+        # the next one over a new connection, and every message is taken.
+        before = (self.srv.cleanup.count(), self.srv.cleanup.connections)
+        self.send_three()
+        self.assertEqual(self.srv.cleanup.count() - before[0], 3)
+        # The first may go over a connection an earlier test left kept.
+        self.assertGreaterEqual(self.srv.cleanup.connections - before[1], 2)
 
     def test_smtplib_full_session(self):
         before = self.srv.cleanup.count()
