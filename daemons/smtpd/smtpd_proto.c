@@ -607,6 +607,9 @@ smtpd_read_cmd(SMTPD_STATE *state, const char *last)
     /* RFC 2920 section 3.1: flush only when the client waits for us. */
     if (stream_buffered(state->client) == 0)
         stream_flush(state->client);
+    /* A cleanup connection kept from an earlier message goes once it is
+     * due, so that an idle client holds no cleanup process for long. */
+    cleanup_clnt_expire(0);
     st = stream_get_line(state->client, state->line,
                          (size_t) smtpd_params.line_limit);
     if (st == STREAM_LINE_TOOLONG) {
