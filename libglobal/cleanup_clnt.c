@@ -147,20 +147,36 @@ clnt_key(const char *queue_dir, const char *class)
     return strbuf_export(key);
 }
 
-/* clnt_take_kept - the kept connection for key, when fresh; else NULL */
+/* clnt_take_kept - the kept connection for key, when fresh; else NULL
+ * (and a kept connection that does not fit is closed) */
 static STREAM *
 clnt_take_kept(const char *key)
 {
-    STREAM *st = NULL;
+    STREAM *st;
 
-    if (kept_st != NULL && strcmp(kept_key, key) == 0 &&
-        time(NULL) - kept_since < keep_seconds) {
-        st = kept_st;
-        kept_st = NULL;
-        myfree(kept_key);
-        kept_key = NULL;
+    if (kept_st == NULL || strcmp(kept_key, key) != 0 ||
+        time(NULL) - kept_since >= keep_seconds) {
+        cleanup_clnt_expire(1);
+        return NULL;
     }
-    cleanup_clnt_expire(1);
+    st = kept_st;
+    kept_st = NULL;
+    myfree(kept_key);
+    kept_key = NULL;
+    return st;
+}
+
+/* clnt_connect - a new connection to cleanup; NULL with a reason */
+static STREAM *
+clnt_connect(const char *queue_dir, const char *class, int timeout_ms,
+             STRBUF *why)
+{
+    STREAM *st = mail_connect(queue_dir, class, MAIL_SERVICE_CLEANUP,
+                              timeout_ms);
+
+    if (st == NULL)
+        strbuf_sprintf(why, "connect to %s/%s: %s", class,
+                       MAIL_SERVICE_CLEANUP, strerror(errno));
     return st;
 }
 
@@ -181,11 +197,9 @@ cleanup_clnt_open(const char *queue_dir, const char *class, int flags,
         stream_set_timeout(st, timeout_ms);
     } else {
         reused = 0;
-        st = mail_connect(queue_dir, class, MAIL_SERVICE_CLEANUP, timeout_ms);
+        st = clnt_connect(queue_dir, class, timeout_ms, why);
     }
     if (st == NULL) {
-        strbuf_sprintf(why, "connect to %s/%s: %s", class,
-                       MAIL_SERVICE_CLEANUP, strerror(errno));
         myfree(key);
         return NULL;
     }
@@ -206,14 +220,9 @@ cleanup_clnt_open(const char *queue_dir, const char *class, int flags,
         stream_close(clnt->st);
         clnt->failed = 0;
         strbuf_reset(clnt->why);
-        if ((clnt->st = mail_connect(queue_dir, class, MAIL_SERVICE_CLEANUP,
-                                     timeout_ms)) == NULL) {
-            strbuf_sprintf(why, "connect to %s/%s: %s", class,
-                           MAIL_SERVICE_CLEANUP, strerror(errno));
-            clnt->st = NULL;
-            return cleanup_clnt_free(clnt);
-        }
-        if (cleanup_clnt_handshake(clnt, flags, why, &lost) == 0)
+        if ((clnt->st = clnt_connect(queue_dir, class, timeout_ms, why)) !=
+                NULL &&
+            cleanup_clnt_handshake(clnt, flags, why, &lost) == 0)
             return clnt;
     }
     return cleanup_clnt_free(clnt);

@@ -72,9 +72,9 @@ dgram_input(EVENT_LOOP *loop, int event, int fd, void *ctx)
         service_fn(dgram_buf, (size_t) n, ms->service, ms->args->argv);
         ms->use_count++;
     }
-    if (taken > 0 && ms->batch_end)
-        ms->batch_end();
     if (taken > 0) {
+        if (ms->batch_end)
+            ms->batch_end();
         ms->idle_since = mail_server_now();
         mail_server_notify(ms, MASTER_STAT_AVAIL);
     }

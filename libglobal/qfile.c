@@ -16,10 +16,11 @@
  * owner execute bit) and fsync() once for the records and the mark
  * together.  A reused file's name comes from a rename: qfile_create()
  * starts the sync of its folder at once (fsync_async), so that it runs
- * while the caller writes the records, and the commit collects it.  Only when it returns 0 may the
- * message be acknowledged.  On failure it removes the file.  Either way it
- * frees the QFILE.  qfile_abort() removes the file and frees the QFILE; both
- * return NULL-equivalents (qfile_abort returns NULL).
+ * while the caller writes the records, and the commit collects it.  Only
+ * when it returns 0 may the message be acknowledged.  On failure it
+ * removes the file.  Either way it frees the QFILE.  qfile_abort()
+ * removes the file and frees the QFILE; both return NULL-equivalents
+ * (qfile_abort returns NULL).
  *
  * qfile_mark_done() turns the recipient record at offset into a done
  * record by rewriting its type byte: 0, or -1 with errno (EINVAL when no
@@ -51,31 +52,27 @@
 static void
 dir_sync_start(QFILE *qf)
 {
-    const char *slash = strrchr(STR(qf->path), '/');
-    char *dir;
-
-    if (slash == NULL)
-        return;
-    dir = mystrndup(STR(qf->path), (size_t) (slash - STR(qf->path)));
-    qf->dir_fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    qf->dir_fd = fsync_dir_open(STR(qf->path));
     if (qf->dir_fd >= 0 && fsync_async_start(&qf->dir_sync, qf->dir_fd) < 0) {
         (void) close(qf->dir_fd);
         qf->dir_fd = -1;
     }
-    myfree(dir);
 }
 
-/* dir_sync_end - collect a started folder sync; 0, -1 with errno, or
- * 1 when none was started */
+/*
+ * dir_sync_end - collect the folder sync dir_sync_start() started: 0, or
+ * -1 with errno; EINVAL counts as done, as in fsync_dir()
+ */
 static int
 dir_sync_end(QFILE *qf)
 {
-    int ret = 1;
+    int ret = 0;
 
     if (qf->dir_fd < 0)
-        return 1;
-    if (fsync_async_busy(&qf->dir_sync))
-        ret = fsync_async_wait(&qf->dir_sync);
+        return 0;
+    if (fsync_async_busy(&qf->dir_sync) &&
+        (ret = fsync_async_wait(&qf->dir_sync)) < 0 && errno == EINVAL)
+        ret = 0;
     (void) close(qf->dir_fd);
     qf->dir_fd = -1;
     return ret;
@@ -272,15 +269,13 @@ names_synced_with_file(int fd)
 static int
 commit_in(QFILE *qf, const char *dest, int renamed, STRBUF *why)
 {
-    int ret;
-
     /* Where the file's own fsync() makes a new file's name durable, the
      * folder's adds nothing for a file still where it was created; a
      * renamed one (to hold/) or a reused one (named by a rename from
      * spare/) keeps the folder sync (fsync_dir.h).  A reused file's
      * folder sync, started at create, is collected here. */
-    if (!renamed && (ret = dir_sync_end(qf)) <= 0) {
-        if (ret < 0) {
+    if (!renamed && qf->dir_fd >= 0) {
+        if (dir_sync_end(qf) < 0) {
             strbuf_sprintf(why, "fsync directory of %s: %s", dest,
                            strerror(errno));
             return -1;

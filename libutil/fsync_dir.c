@@ -47,18 +47,26 @@ dir_of(const char *path, char *buf, size_t len)
     return 0;
 }
 
+/* fsync_dir_open - the directory that holds path, open for a sync */
+int
+fsync_dir_open(const char *path)
+{
+    char dir[PATH_MAX];
+
+    if (dir_of(path, dir, sizeof(dir)) < 0)
+        return -1;
+    return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 /* fsync_dir - sync the directory that holds path */
 int
 fsync_dir(const char *path)
 {
-    char dir[PATH_MAX];
     int fd;
     int ret;
     int err;
 
-    if (dir_of(path, dir, sizeof(dir)) < 0)
-        return -1;
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    if ((fd = fsync_dir_open(path)) < 0)
         return -1;
     ret = fsync(fd);
     if (ret < 0 && errno == EINVAL)

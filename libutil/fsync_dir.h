@@ -5,7 +5,11 @@
  * fsync_dir - make a directory entry durable by syncing the directory
  * that holds a file, once the file was created, renamed or removed.
  *
- * fsync_dir() returns 0, or -1 with errno set.  Nothing is fatal.
+ * fsync_dir() returns 0, or -1 with errno set; EINVAL from fsync() (a
+ * file system that cannot sync a directory) counts as done.
+ * fsync_dir_open() opens that directory (read-only, close-on-exec) for
+ * a caller that syncs it itself (fsync_async): a descriptor, or -1 with
+ * errno.  Nothing is fatal.
  *
  * fsync_names_new_file(fd) is 1 when fd's file system is known to make a
  * NEW file's name durable with the file's own fsync(): ext4 (also when
@@ -17,6 +21,7 @@
  * says nothing about renames or links of an existing file.
  */
 extern int fsync_dir(const char *path);
+extern int fsync_dir_open(const char *path);
 extern int fsync_names_new_file(int fd);
 
 #endif

@@ -8,11 +8,11 @@
  * mail_owner; the descriptor is kept for the process's life (no
  * rotation).  The lines of datagrams that were waiting together (at
  * most 100, see dgram_server) go out in one write() at the end of the
- * batch, and before any exit.  A path outside maillog_file_prefixes, or one that cannot be
- * opened, is fatal (said to syslog and stderr, as there is no file). postlogd's
- * own messages go straight into the file, never through its own socket, so a
- * write problem cannot feed itself. With maillog_file empty it warns and
- * discards what it receives.
+ * batch, and before any exit.  A path outside maillog_file_prefixes, or
+ * one that cannot be opened, is fatal (said to syslog and stderr, as
+ * there is no file).  postlogd's own messages go straight into the file,
+ * never through its own socket, so a write problem cannot feed itself.
+ * With maillog_file empty it warns and discards what it receives.
  */
 #include <syslog.h>
 
