@@ -7,25 +7,35 @@
  *   1. creates dir and its tmp/, new/ and cur/ (mode 0700) when missing,
  *      with any missing folder above dir, syncing the folder that holds
  *      each new one;
- *   2. creates tmp/NAME exclusively, without following a symbolic link,
- *      NAME being maildir_unique() of the time, our process ID and a
- *      per-process count;
- *   3. writes the message with mail_copy() (at most size_limit bytes; 0:
- *      no limit), which flushes and fsync()s the file;
- *   4. moves it to new/NAME without ever replacing a file (rename with
- *      RENAME_NOREPLACE; link() and unlink() where that is missing) and
- *      fsync()s new/, so the entry is durable before we say delivered.
- *      This is the Maildir protocol (https://cr.yp.to/proto/maildir.html,
- *      which links and unlinks for the same no-replace guarantee): a
- *      reader only ever looks in new/ and cur/, where every file is
- *      complete.
- * On failure the tmp/ file is removed.  It returns NULL when delivered,
+ *   2. writes the message with mail_copy() (at most size_limit bytes; 0:
+ *      no limit), which flushes and fsync()s the file, into a file with
+ *      no name yet: open(new/, O_TMPFILE);
+ *   3. gives it its name new/NAME with linkat(), which never replaces a
+ *      file, NAME being maildir_unique() of the time, our process ID and
+ *      a per-process count, and fsync()s new/, so the entry is durable
+ *      before we say delivered.
+ *   Where O_TMPFILE or the linkat() of such a file is missing (a file
+ *   system without it, a chroot without /proc), or the source cannot be
+ *   read twice, it does as the Maildir protocol says
+ *   (https://cr.yp.to/proto/maildir.html): creates tmp/NAME exclusively,
+ *   without following a symbolic link, writes and fsync()s it, moves it
+ *   to new/NAME without ever replacing a file (rename with
+ *   RENAME_NOREPLACE; link() and unlink() where that is missing) and
+ *   fsync()s new/.
+ *   Either way a reader only ever finds complete files in new/; the
+ *   first way makes no entry in tmp/, and so spares the file system the
+ *   write of tmp/ that the fsync() of a new file costs on some (ext4
+ *   without a journal syncs a new file's folder with it), and the later
+ *   write of its removal.
+ * On failure the file is removed (the unnamed one needs nothing).  It returns NULL when delivered,
  * else the DSN status (4.2.0 for file system trouble, 5.2.2 for a full
  * mailbox or quota, 4.3.0 for a queue read error) with a reason in why.
  *
  * maildir_unique(out, tv, pid, count, hostname) writes the file name
  * "SECONDS.MusecPpidQcount.HOST" into out and returns it; '/' and ':' in
  * the host name become \057 and \072 as the Maildir page asks.
+ * maildir_deliver_unnamed(on) turns the first way on (the default) or
+ * off for this process (tests); it returns the previous setting.
  * Nothing here is fatal.
  */
 #include <errno.h>
@@ -212,6 +222,104 @@ maildir_commit(const char *tmp, const char *new, STRBUF *why)
     return NULL;
 }
 
+/*
+ * Whether this process writes into an unnamed file: 1 until the kernel
+ * or file system shows it cannot (then 0, for the process's life).
+ */
+static int maildir_unnamed = 1;
+
+/* How linkat() names an unnamed file here; LINK_PROC once AT_EMPTY_PATH
+ * was refused (a kernel before 6.10 wants CAP_DAC_READ_SEARCH for it). */
+enum { LINK_EMPTY_PATH, LINK_PROC };
+static int maildir_link_way = LINK_EMPTY_PATH;
+
+/* maildir_deliver_unnamed - the unnamed first way on or off; old value */
+int
+maildir_deliver_unnamed(int on)
+{
+    int old = maildir_unnamed;
+
+    maildir_unnamed = on != 0;
+    return old;
+}
+
+/*
+ * name_unnamed - linkat() the unnamed file fd as path; 0, or -1 with
+ * errno.  ENOENT from AT_EMPTY_PATH is the kernel's refusal (the path ""
+ * is then looked up as a name); /proc/self/fd/N, followed, is the way
+ * without the capability.
+ */
+static int
+name_unnamed(int fd, const char *path)
+{
+    char proc[64];
+
+    if (maildir_link_way == LINK_EMPTY_PATH) {
+        if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+            return 0;
+        if (errno != ENOENT && errno != EPERM)
+            return -1;
+        maildir_link_way = LINK_PROC;
+    }
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+/* Errors that say the unnamed way does not work here (so try the other). */
+#define UNNAMED_UNSUPPORTED(e)                                                 \
+    ((e) == EOPNOTSUPP || (e) == EISDIR || (e) == EINVAL || (e) == ENOSYS)
+
+/*
+ * maildir_unnamed_deliver - write into open(new/, O_TMPFILE), name it
+ * new/NAME, sync new/.  NULL or a DSN status as maildir_deliver(), or
+ * *other set when this way cannot work here and nothing was done.
+ */
+static const char *
+maildir_unnamed_deliver(const char *newdir, const char *new,
+                        const MAIL_COPY_SRC *src, int flags, off_t size_limit,
+                        int *other, STRBUF *why)
+{
+    const char *status;
+    STREAM *st;
+    int fd;
+    int err;
+
+    *other = 0;
+    /* O_NOFOLLOW: a symbolic link where new/ should be is never used. */
+    fd = open(newdir, O_TMPFILE | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (UNNAMED_UNSUPPORTED(errno))
+            maildir_unnamed = 0;
+        *other = 1; /* the other way reports any real trouble itself */
+        return NULL;
+    }
+    st = stream_fdopen(fd, O_WRONLY);
+    status = mail_copy(src, st, flags, size_limit > 0 ? size_limit : -1, why);
+    stream_free(st);
+    if (status == NULL && name_unnamed(fd, new) < 0) {
+        err = errno;
+        if (UNNAMED_UNSUPPORTED(err) || err == ENOENT || err == EPERM ||
+            err == EXDEV) {
+            /* No way to name it: the file goes with the close. */
+            maildir_unnamed = 0;
+            *other = 1;
+        } else {
+            strbuf_fail(why, err, "link %s: %s", new, strerror(err));
+            status = mail_copy_errno_dsn(err);
+        }
+    }
+    (void) close(fd); /* written and synced by mail_copy, or unwanted */
+    if (status != NULL || *other)
+        return status;
+    if (fsync_dir(new) < 0) {
+        err = errno;
+        strbuf_fail(why, err, "sync folder of %s: %s", new, strerror(err));
+        (void) unlink(new);
+        return mail_copy_errno_dsn(err);
+    }
+    return NULL;
+}
+
 /* maildir_deliver - the message into dir/new; NULL or a DSN status */
 const char *
 maildir_deliver(const char *dir, const MAIL_COPY_SRC *src, int flags,
@@ -222,15 +330,24 @@ maildir_deliver(const char *dir, const MAIL_COPY_SRC *src, int flags,
     STRBUF *new = strbuf_create(100);
     const char *status = MAIL_COPY_DSN_DEFER;
     struct timeval tv;
+    int other = 1;
 
     if (maildir_tree(dir, tmp, why) == 0) {
         gettimeofday(&tv, NULL);
         maildir_unique(name, &tv, (long) getpid(), ++maildir_count, hostname);
-        strbuf_sprintf(tmp, "%s/tmp/%s", dir, STR(name));
         strbuf_sprintf(new, "%s/new/%s", dir, STR(name));
-        status = maildir_write(STR(tmp), src, flags, size_limit, why);
-        if (status == NULL)
-            status = maildir_commit(STR(tmp), STR(new), why);
+        /* The other way writes again: the source must be read twice. */
+        if (maildir_unnamed && src->rewind != NULL) {
+            strbuf_sprintf(tmp, "%s/new", dir);
+            status = maildir_unnamed_deliver(STR(tmp), STR(new), src, flags,
+                                             size_limit, &other, why);
+        }
+        if (other) {
+            strbuf_sprintf(tmp, "%s/tmp/%s", dir, STR(name));
+            status = maildir_write(STR(tmp), src, flags, size_limit, why);
+            if (status == NULL)
+                status = maildir_commit(STR(tmp), STR(new), why);
+        }
     }
     strbuf_free(name);
     strbuf_free(tmp);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "maildir_deliver.h"
@@ -143,6 +144,96 @@ START_TEST(test_failures)
 }
 END_TEST
 
+/* tmp_touched - whether dir/tmp changed since set_old() made it old */
+static int
+tmp_touched(const char *dir)
+{
+    char path[1024];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/tmp", dir);
+    ck_assert_int_eq(stat(path, &st), 0);
+    return st.st_mtime != 1000000000;
+}
+
+/* set_old - dir/tmp's times to a fixed old time */
+static void
+set_old(const char *dir)
+{
+    char path[1024];
+    struct timeval tv[2] = {{1000000000, 0}, {1000000000, 0}};
+
+    snprintf(path, sizeof(path), "%s/tmp", dir);
+    ck_assert_int_eq(utimes(path, tv), 0);
+}
+
+START_TEST(test_unnamed)
+{
+    STRBUF *why = strbuf_create(10);
+    MAIL_COPY_SRC src;
+    TEST_MSG m;
+    char got[4][256];
+    struct stat st;
+
+    /* The unnamed way (the default) never makes an entry in tmp/. */
+    ck_assert_ptr_null(deliver("Maildir", 0, 0, why));
+    set_old("Maildir");
+    ck_assert_ptr_null(deliver("Maildir", 0, 0, why));
+    ck_assert(!tmp_touched("Maildir"));
+    ck_assert_int_eq(list_dir("Maildir/new", got, 4), 2);
+    ck_assert_str_eq(read_file("Maildir/new", got[0]), WANT);
+    ck_assert_str_eq(read_file("Maildir/new", got[1]), WANT);
+    ck_assert_int_eq(chdir("Maildir/new"), 0);
+    ck_assert_int_eq(stat(got[1], &st), 0);
+    ck_assert_int_eq(chdir("../.."), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0600);
+    ck_assert_int_eq(st.st_nlink, 1);
+    /* Failures leave nothing in new/ either. */
+    ck_assert_str_eq(deliver("Maildir", 0, 1, why), "4.3.0");
+    ck_assert_str_eq(deliver("Maildir", 10, 0, why), "5.2.2");
+    ck_assert_int_eq(list_dir("Maildir/new", got, 4), 2);
+    ck_assert(!tmp_touched("Maildir"));
+
+    /* Turned off: tmp/ then new/, the Maildir protocol's own way. */
+    ck_assert_int_eq(maildir_deliver_unnamed(0), 1);
+    ck_assert_ptr_null(deliver("Maildir", 0, 0, why));
+    ck_assert(tmp_touched("Maildir"));
+    ck_assert_int_eq(list_dir("Maildir/tmp", got, 4), 0);
+    ck_assert_int_eq(list_dir("Maildir/new", got, 4), 3);
+    ck_assert_int_eq(maildir_deliver_unnamed(1), 0);
+
+    /* A source that cannot be read twice goes the tmp/ way too. */
+    set_old("Maildir");
+    test_msg_src(&src, &m, MSG, "a@b");
+    src.delivered = "u@x";
+    src.rewind = NULL;
+    ck_assert_ptr_null(
+        maildir_deliver("Maildir", &src, MAIL_COPY_MAILDIR, 0, "h", why));
+    ck_assert(tmp_touched("Maildir"));
+    ck_assert_int_eq(list_dir("Maildir/new", got, 4), 4);
+    strbuf_free(why);
+}
+END_TEST
+
+START_TEST(test_new_symlink)
+{
+    STRBUF *why = strbuf_create(10);
+    char got[4][256];
+
+    /* A symlink where new/ should be is refused, never followed. */
+    ck_assert_int_eq(mkdir("M", 0700), 0);
+    ck_assert_int_eq(mkdir("M/tmp", 0700), 0);
+    ck_assert_int_eq(mkdir("M/cur", 0700), 0);
+    ck_assert_int_eq(mkdir("elsewhere", 0700), 0);
+    ck_assert_int_eq(symlink("../elsewhere", "M/new"), 0);
+    ck_assert_str_eq(deliver("M", 0, 0, why), "4.2.0");
+    ck_assert_ptr_nonnull(strstr(STR(why), "M/new"));
+    ck_assert_int_eq(list_dir("elsewhere", got, 4), 0);
+    ck_assert_int_eq(list_dir("M/tmp", got, 4), 0);
+    strbuf_free(why);
+}
+END_TEST
+
 /* make_suite - the maildir_deliver tests */
 static Suite *
 make_suite(void)
@@ -154,6 +245,8 @@ make_suite(void)
     tcase_add_loop_test(tc, test_unique, 0, NITEMS(names));
     tcase_add_test(tc, test_deliver);
     tcase_add_test(tc, test_failures);
+    tcase_add_test(tc, test_unnamed);
+    tcase_add_test(tc, test_new_symlink);
     suite_add_tcase(s, tc);
     return s;
 }
