@@ -387,6 +387,35 @@ START_TEST(test_dgram)
 }
 END_TEST
 
+/*
+ * One TAKEN for datagrams that keep coming, one AVAIL once they stop
+ * (DGRAM_AVAIL_DELAY_MS, 250 ms): not a report pair per datagram.
+ */
+START_TEST(test_dgram_reports)
+{
+    SKEL sk;
+    int out;
+
+    out = start_dgram(&sk, NULL);
+    ck_assert_int_eq(send(out, "a", 1, 0), 1);
+    expect(&sk, "dgram 1 a");
+    ck_assert_int_eq(send(out, "b", 1, 0), 1);
+    expect(&sk, "dgram 1 b");
+    ck_assert_int_eq(send(out, "c", 1, 0), 1);
+    expect(&sk, "dgram 1 c");
+    ck_assert_int_eq(skel_status(&sk, 1000), MASTER_STAT_TAKEN);
+    ck_assert_int_eq(skel_status(&sk, 2000), MASTER_STAT_AVAIL);
+    ck_assert_int_eq(skel_status(&sk, 400), -1);
+    /* After the quiet time, the next datagram is a new TAKEN. */
+    ck_assert_int_eq(send(out, "d", 1, 0), 1);
+    expect(&sk, "dgram 1 d");
+    ck_assert_int_eq(skel_status(&sk, 1000), MASTER_STAT_TAKEN);
+    ck_assert_int_eq(skel_status(&sk, 2000), MASTER_STAT_AVAIL);
+    close(out);
+    skel_stop(&sk);
+}
+END_TEST
+
 /* max_use counts datagrams. */
 START_TEST(test_dgram_max_use)
 {
@@ -425,6 +454,7 @@ trigger_server_suite(void)
     tcase_add_test(tc, test_bad_type);
     tcase_add_test(tc, test_dgram);
     tcase_add_test(tc, test_dgram_max_use);
+    tcase_add_test(tc, test_dgram_reports);
     tcase_add_test(tc, test_dgram_batch_end);
     suite_add_tcase(s, tc);
     return s;
