@@ -267,6 +267,10 @@ static const PARAM_DEF params[] = {
      "Queue folders that are hashed into subfolders", 0},
     {"hash_queue_depth", PARAM_INT, "1",
      "Levels of subfolders in hashed queues", 0},
+    {"batch_scheduled_services", PARAM_LIST, "smtpd, cleanup, pickup, postlogd",
+     "Programs whose processes run under SCHED_BATCH: a woken one does not "
+     "preempt a running process",
+     PARAM_F_EXT},
     {"queue_file_reuse_limit", PARAM_INT, "1000",
      "Most finished queue files kept in spare/ for reuse (0: none)",
      PARAM_F_OURS | PARAM_F_EXT},

@@ -47,6 +47,7 @@ typedef struct MASTER_PARAMS {
     char *inet_protocols;  /* inet_protocols */
     char *import_env;      /* import_environment */
     ARGV *disable;         /* master_service_disable, split */
+    ARGV *batch;           /* batch_scheduled_services, split */
 } MASTER_PARAMS;
 
 typedef struct MASTER MASTER;
@@ -110,6 +111,7 @@ struct MASTER {
 /* master_conf.c */
 extern MASTER_PARAMS *master_params_load(int is_root, STRBUF *why);
 extern MASTER_PARAMS *master_params_free(MASTER_PARAMS *p);
+extern int master_batch_scheduled(const MASTER_PARAMS *p, const char *path);
 extern int master_disabled(const ARGV *disable, const char *name,
                            const char *type);
 extern MASTER_CF *master_cf_load(const char *config_dir, STRBUF *err);

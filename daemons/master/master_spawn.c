@@ -23,12 +23,15 @@
  * listener (a client, or a wakeup master sent) does, so a crashing
  * program never loops.
  *
- * The child side of a fork sets up the descriptors of master_proto.h and
- * execs; it exits 127 when it cannot.  Running out of pipes is fatal;
+ * The child side of a fork sets up the descriptors of master_proto.h,
+ * switches to SCHED_BATCH when the program is one of
+ * batch_scheduled_services (master_batch_scheduled(); a failure leaves
+ * the policy as it was) and execs; it exits 127 when it cannot.  Running out of pipes is fatal;
  * a failed fork is a warning and throttles the service.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -151,9 +154,10 @@ master_child_fds(MASTER_SERV *serv)
 
 /* master_child - the forked child: set up and exec the service */
 __attribute__((noreturn)) static void
-master_child(MASTER_SERV *serv)
+master_child(MASTER_SERV *serv, int batch)
 {
     static const int sigs[] = {SIGHUP, SIGINT, SIGTERM, SIGCHLD, SIGPIPE};
+    struct sched_param param = {0};
     sigset_t none;
     size_t i;
 
@@ -161,6 +165,8 @@ master_child(MASTER_SERV *serv)
         (void) signal(sigs[i], SIG_DFL);
     sigemptyset(&none);
     (void) sigprocmask(SIG_SETMASK, &none, NULL);
+    if (batch)
+        (void) sched_setscheduler(0, SCHED_BATCH, &param);
     if (master_child_fds(serv) == 0)
         (void) execve(serv->path, serv->argv->argv, serv->envp->argv);
     _exit(127);
@@ -225,6 +231,7 @@ master_spawn(MASTER_SERV *serv)
     MASTER *m = serv->master;
     MASTER_PROC *proc;
     char key[24];
+    int batch = master_batch_scheduled(m->params, serv->path);
     pid_t pid;
 
     if ((pid = fork()) < 0) {
@@ -234,7 +241,7 @@ master_spawn(MASTER_SERV *serv)
         return;
     }
     if (pid == 0)
-        master_child(serv);
+        master_child(serv, batch);
     proc = mymalloc(sizeof(*proc));
     proc->pid = pid;
     proc->serv = serv;

@@ -24,6 +24,8 @@ EXCEPTIONS = {
     "smtpd_forbid_bare_newline",
     # Ours, not Postfix's: queue file reuse (docs/queue-format.md, "Reuse").
     "queue_file_reuse_limit",
+    # Ours: SCHED_BATCH for intake and postlogd (docs/master.md).
+    "batch_scheduled_services",
     # Modern TLS floor: no TLS 1.0/1.1 unless asked for (docs/tls.md).
     "smtpd_tls_protocols", "smtpd_tls_mandatory_protocols",
     # No passwords in plaintext unless asked for (docs/sasl.md).

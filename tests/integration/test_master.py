@@ -365,6 +365,29 @@ class MasterTest(unittest.TestCase):
         with connect_unix(self.path(inst, "echo")) as s:
             self.assertNotEqual(echo(s), victim)
 
+    def test_batch_scheduling(self):
+        """batch_scheduled_services: master starts those programs under
+        SCHED_BATCH, the others (and itself) under the normal policy."""
+        inst = self.instance("echo unix - n n - 2 echosrv\n",
+                             main_cf={"batch_scheduled_services": "echosrv"})
+        inst.start()
+        with connect_unix(self.path(inst, "echo")) as s:
+            child = echo(s)
+            self.assertEqual(os.sched_getscheduler(child), os.SCHED_BATCH)
+        self.assertEqual(os.sched_getscheduler(inst.master_pid()),
+                         os.SCHED_OTHER)
+        inst.stop()
+        # The default list: intake and postlogd, not an unknown program.
+        inst = self.instance("echo unix - n n - 2 echosrv\n")
+        inst.start()
+        with connect_unix(self.path(inst, "echo")) as s:
+            self.assertEqual(os.sched_getscheduler(echo(s)), os.SCHED_OTHER)
+        if built("postlogd"):
+            logd = [pid for pid, (comm, _, _) in inst.pids().items()
+                    if comm == "postlogd"]
+            self.assertEqual(len(logd), 1)
+            self.assertEqual(os.sched_getscheduler(logd[0]), os.SCHED_BATCH)
+
     def test_crashing_service_is_throttled(self):
         """A program that exits at once does not make master spin."""
         self.need_log()

@@ -126,6 +126,40 @@ START_TEST(test_params_load)
 }
 END_TEST
 
+/* batch_scheduled_services: by the program's last name, default or set */
+START_TEST(test_batch_scheduled)
+{
+    STRBUF *why = strbuf_create(100);
+    MASTER_PARAMS *p;
+
+    load_main_cf("queue_directory = /q\n");
+    p = master_params_load(0, why);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(master_batch_scheduled(p, "/d/smtpd"), 1);
+    ck_assert_int_eq(master_batch_scheduled(p, "/d/cleanup"), 1);
+    ck_assert_int_eq(master_batch_scheduled(p, "/d/pickup"), 1);
+    ck_assert_int_eq(master_batch_scheduled(p, "postlogd"), 1);
+    ck_assert_int_eq(master_batch_scheduled(p, "/d/qmgr"), 0);
+    ck_assert_int_eq(master_batch_scheduled(p, "/d/virtual"), 0);
+    ck_assert_int_eq(master_batch_scheduled(p, "/d/smtp"), 0);
+    ck_assert_int_eq(master_batch_scheduled(p, "/smtpd/x"), 0);
+    master_params_free(p);
+    mail_conf_reset();
+    load_main_cf("batch_scheduled_services = virtual\n");
+    p = master_params_load(0, why);
+    ck_assert_int_eq(master_batch_scheduled(p, "/d/virtual"), 1);
+    ck_assert_int_eq(master_batch_scheduled(p, "/d/smtpd"), 0);
+    master_params_free(p);
+    mail_conf_reset();
+    load_main_cf("batch_scheduled_services =\n");
+    p = master_params_load(0, why);
+    ck_assert_int_eq(master_batch_scheduled(p, "/d/smtpd"), 0);
+    master_params_free(p);
+    mail_conf_reset();
+    strbuf_free(why);
+}
+END_TEST
+
 static const struct {
     const char *main_cf;
     const char *want; /* the reason */
@@ -158,6 +192,7 @@ master_conf_suite(void)
     tcase_add_loop_test(tc, test_backlog, 0, NITEMS(backlog_cases));
     tcase_add_test(tc, test_file_text);
     tcase_add_test(tc, test_params_load);
+    tcase_add_test(tc, test_batch_scheduled);
     tcase_add_loop_test(tc, test_params_bad_ids, 0, NITEMS(ids_cases));
     suite_add_tcase(s, tc);
     return s;
