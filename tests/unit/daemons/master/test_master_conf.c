@@ -127,33 +127,34 @@ START_TEST(test_params_load)
 END_TEST
 
 /* batch_scheduled_services: by the program's last name, default or set */
+static const struct {
+    const char *main_cf;
+    const char *path;
+    int want;
+} batch_cases[] = {
+    {"", "/d/smtpd", 1},
+    {"", "/d/cleanup", 1},
+    {"", "/d/pickup", 1},
+    {"", "postlogd", 1},
+    {"", "/d/qmgr", 0},
+    {"", "/d/virtual", 0},
+    {"", "/d/smtp", 0},
+    {"", "/smtpd/x", 0},
+    {"batch_scheduled_services = virtual\n", "/d/virtual", 1},
+    {"batch_scheduled_services = virtual\n", "/d/smtpd", 0},
+    {"batch_scheduled_services =\n", "/d/smtpd", 0},
+};
+
 START_TEST(test_batch_scheduled)
 {
     STRBUF *why = strbuf_create(100);
     MASTER_PARAMS *p;
 
-    load_main_cf("queue_directory = /q\n");
+    load_main_cf(batch_cases[_i].main_cf);
     p = master_params_load(0, why);
     ck_assert_ptr_nonnull(p);
-    ck_assert_int_eq(master_batch_scheduled(p, "/d/smtpd"), 1);
-    ck_assert_int_eq(master_batch_scheduled(p, "/d/cleanup"), 1);
-    ck_assert_int_eq(master_batch_scheduled(p, "/d/pickup"), 1);
-    ck_assert_int_eq(master_batch_scheduled(p, "postlogd"), 1);
-    ck_assert_int_eq(master_batch_scheduled(p, "/d/qmgr"), 0);
-    ck_assert_int_eq(master_batch_scheduled(p, "/d/virtual"), 0);
-    ck_assert_int_eq(master_batch_scheduled(p, "/d/smtp"), 0);
-    ck_assert_int_eq(master_batch_scheduled(p, "/smtpd/x"), 0);
-    master_params_free(p);
-    mail_conf_reset();
-    load_main_cf("batch_scheduled_services = virtual\n");
-    p = master_params_load(0, why);
-    ck_assert_int_eq(master_batch_scheduled(p, "/d/virtual"), 1);
-    ck_assert_int_eq(master_batch_scheduled(p, "/d/smtpd"), 0);
-    master_params_free(p);
-    mail_conf_reset();
-    load_main_cf("batch_scheduled_services =\n");
-    p = master_params_load(0, why);
-    ck_assert_int_eq(master_batch_scheduled(p, "/d/smtpd"), 0);
+    ck_assert_int_eq(master_batch_scheduled(p, batch_cases[_i].path),
+                     batch_cases[_i].want);
     master_params_free(p);
     mail_conf_reset();
     strbuf_free(why);
@@ -192,7 +193,7 @@ master_conf_suite(void)
     tcase_add_loop_test(tc, test_backlog, 0, NITEMS(backlog_cases));
     tcase_add_test(tc, test_file_text);
     tcase_add_test(tc, test_params_load);
-    tcase_add_test(tc, test_batch_scheduled);
+    tcase_add_loop_test(tc, test_batch_scheduled, 0, NITEMS(batch_cases));
     tcase_add_loop_test(tc, test_params_bad_ids, 0, NITEMS(ids_cases));
     suite_add_tcase(s, tc);
     return s;
