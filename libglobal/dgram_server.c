@@ -37,9 +37,9 @@
 #define DGRAM_AVAIL_DELAY_MS 250
 
 static DGRAM_SERVER_FN service_fn;
-static char *dgram_buf;     /* MAIL_SERVER_DGRAM_MAX + 1 bytes */
-static int dgram_taken;     /* TAKEN reported, AVAIL not yet */
-static int64_t dgram_last;  /* mail_server_now() of the last batch */
+static char *dgram_buf;    /* MAIL_SERVER_DGRAM_MAX + 1 bytes */
+static int dgram_taken;    /* TAKEN reported, AVAIL not yet */
+static int64_t dgram_last; /* mail_server_now() of the last batch */
 
 /* dgram_avail_event - report AVAIL once the service has been quiet */
 static void

@@ -27,9 +27,10 @@
  *   write of tmp/ that the fsync() of a new file costs on some (ext4
  *   without a journal syncs a new file's folder with it), and the later
  *   write of its removal.
- * On failure the file is removed (the unnamed one needs nothing).  It returns NULL when delivered,
- * else the DSN status (4.2.0 for file system trouble, 5.2.2 for a full
- * mailbox or quota, 4.3.0 for a queue read error) with a reason in why.
+ * On failure the file is removed (the unnamed one needs nothing).  It
+ * returns NULL when delivered, else the DSN status (4.2.0 for file system
+ * trouble, 5.2.2 for a full mailbox or quota, 4.3.0 for a queue read
+ * error) with a reason in why.
  *
  * maildir_unique(out, tv, pid, count, hostname) writes the file name
  * "SECONDS.MusecPpidQcount.HOST" into out and returns it; '/' and ':' in

@@ -26,8 +26,9 @@
  * The child side of a fork sets up the descriptors of master_proto.h,
  * switches to SCHED_BATCH when the program is one of
  * batch_scheduled_services (master_batch_scheduled(); a failure leaves
- * the policy as it was) and execs; it exits 127 when it cannot.  Running out of pipes is fatal;
- * a failed fork is a warning and throttles the service.
+ * the policy as it was) and execs; it exits 127 when it cannot.  Running
+ * out of pipes is fatal; a failed fork is a warning and throttles the
+ * service.
  */
 #include <errno.h>
 #include <fcntl.h>
