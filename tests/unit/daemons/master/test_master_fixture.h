@@ -44,6 +44,7 @@ fixture_params(void)
     p->inet_protocols = mystrdup("ipv4");
     p->import_env = mystrdup("MAIL_CONFIG TZ");
     p->disable = argv_alloc(1);
+    p->batch = argv_alloc(1);
     return p;
 }
 
