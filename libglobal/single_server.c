@@ -7,10 +7,11 @@
  * epoll_pwait() on its listening descriptors (inet, unix or pass:
  * connections are accepted; one idle process is woken per client) and
  * on the generation pipe, at most until the idle exit or the daemon's
- * WAIT_LIMIT.  Each client is reported TAKEN, handed to the service
- * callback as a STREAM with a deadline of daemon_timeout, closed by the
- * skeleton afterwards (unflushed output is dropped when SIGTERM
- * arrived), and followed by AVAIL.
+ * WAIT_LIMIT.  Each client is handed to the service callback as a
+ * STREAM with a deadline of daemon_timeout and closed by the skeleton
+ * afterwards (unflushed output is dropped when SIGTERM arrived); a
+ * client that is already waiting then is taken at once.  TAKEN goes to
+ * master before the first client of such a run, AVAIL after its last.
  *
  * The process exits 0 (after EXIT) on SIGTERM, after max_use clients,
  * after max_idle seconds without one, and when the generation pipe
@@ -129,27 +130,60 @@ single_wait(const MAIL_SERVER *ms, SINGLE_WAIT *sw, int timeout_ms,
     return n;
 }
 
-/* single_serve - one client, start to end */
+/*
+ * single_take_next - after a client, the next one if it is already
+ * waiting: its descriptor, or -1.  Not when the process must stop, has
+ * retired (the generation pipe is looked at) or has served max_use.
+ * PRE_ACCEPT is not called: it comes before a wait, and there is none.
+ */
+static int
+single_take_next(MAIL_SERVER *ms)
+{
+    int i;
+    int fd;
+
+    if (ms->gen_open)
+        mail_server_gen_check(ms);
+    if (mail_server_stopping() || ms->retired || mail_server_used_up(ms))
+        return -1;
+    for (i = 0; i < ms->listen_count; i++) {
+        if ((fd = sock_accept(MASTER_LISTEN_FD + i)) >= 0)
+            return fd;
+        mail_server_accept_error(ms, MASTER_LISTEN_FD + i);
+    }
+    return -1;
+}
+
+/*
+ * single_serve - a client, start to end, and any that waited meanwhile:
+ * the process stays TAKEN for master from the first to the last, so a
+ * busy pool costs master no AVAIL and TAKEN pair (two wake-ups) per
+ * client.  Bounded as the wait loop is: by max_use, by the clients
+ * there are, by retirement and SIGTERM.
+ */
 static void
 single_serve(MAIL_SERVER *ms, int fd)
 {
     STREAM *client;
-    long before = ms->use_count;
+    long before;
 
     mail_server_notify(ms, MASTER_STAT_TAKEN);
-    client = stream_fdopen(fd, O_RDWR);
-    stream_set_timeout(client, ms->timeout_ms);
-    service_fn(client, ms->service, ms->args->argv);
-    /* A client counts once, unless its requests were counted. */
-    if (ms->use_count == before)
-        ms->use_count++;
-    if (mail_server_stopping()) {
-        /* No flush: it could wait out daemon_timeout. */
-        (void) close(fd);
-        stream_free(client);
-        return;
-    }
-    (void) stream_close(client);
+    do {
+        before = ms->use_count;
+        client = stream_fdopen(fd, O_RDWR);
+        stream_set_timeout(client, ms->timeout_ms);
+        service_fn(client, ms->service, ms->args->argv);
+        /* A client counts once, unless its requests were counted. */
+        if (ms->use_count == before)
+            ms->use_count++;
+        if (mail_server_stopping()) {
+            /* No flush: it could wait out daemon_timeout. */
+            (void) close(fd);
+            stream_free(client);
+            return;
+        }
+        (void) stream_close(client);
+    } while ((fd = single_take_next(ms)) >= 0);
     mail_server_notify(ms, MASTER_STAT_AVAIL);
     ms->idle_since = mail_server_now();
 }

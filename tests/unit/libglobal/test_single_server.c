@@ -174,6 +174,33 @@ START_TEST(test_echo_status)
 }
 END_TEST
 
+/*
+ * A client that waited while the process was busy is taken at once:
+ * one TAKEN before the first client, one AVAIL after the second, no pair
+ * between them.
+ */
+START_TEST(test_waiting_client_taken)
+{
+    STRBUF *buf = strbuf_create(100);
+    STREAM *first, *second;
+    SKEL sk;
+
+    start(&sk, run_single, "max_use = 100\n", NULL);
+    first = skel_connect();
+    ck_assert_str_eq(skel_chat(first, "a", buf), "echo: a");
+    ck_assert_int_eq(skel_status(&sk, 2000), MASTER_STAT_TAKEN);
+    second = skel_connect(); /* waits in the listener's queue */
+    stream_close(first);
+    ck_assert_str_eq(skel_chat(second, "b", buf), "echo: b");
+    ck_assert_int_eq(skel_status(&sk, 300), -1);
+    stream_close(second);
+    ck_assert_int_eq(skel_status(&sk, 2000), MASTER_STAT_AVAIL);
+    ck_assert_int_eq(skel_status(&sk, 300), -1);
+    skel_stop(&sk);
+    strbuf_free(buf);
+}
+END_TEST
+
 /* Arguments after the options reach the callbacks. */
 START_TEST(test_arguments)
 {
@@ -556,6 +583,7 @@ single_server_suite(void)
     TMPDIR_FIXTURES(tc);
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_echo_status);
+    tcase_add_test(tc, test_waiting_client_taken);
     tcase_add_test(tc, test_arguments);
     tcase_add_loop_test(tc, test_max_use, 0, 2);
     tcase_add_test(tc, test_max_idle);
