@@ -25,8 +25,8 @@ struct CLEANUP_CLNT {
     STRBUF *chunk; /* content not yet sent */
     STRBUF *why;   /* first failure */
     int failed;
-    int reusable;  /* the final reply came: cleanup reads on */
-    char *key;     /* queue_dir and class, for the kept connection */
+    int reusable; /* the final reply came: cleanup reads on */
+    char *key;    /* queue_dir and class, for the kept connection */
 };
 
 /*
@@ -34,7 +34,7 @@ struct CLEANUP_CLNT {
  * at most one, for the queue_dir and class in kept_key, idle since
  * kept_since.
  */
-static int keep_seconds;   /* 0: never keep */
+static int keep_seconds; /* 0: never keep */
 static STREAM *kept_st;
 static char *kept_key;
 static time_t kept_since;
@@ -48,8 +48,7 @@ cleanup_clnt_fail(CLEANUP_CLNT *clnt, const char *what)
     if (!clnt->failed) {
         clnt->failed = 1;
         strbuf_sprintf(clnt->why, "%s: %s", what,
-                       stream_timedout(clnt->st) ? "timeout"
-                                                 : strerror(errno));
+                       stream_timedout(clnt->st) ? "timeout" : strerror(errno));
     }
     return -1;
 }
@@ -154,8 +153,10 @@ clnt_take_kept(const char *key)
 {
     STREAM *st;
 
-    if (kept_st == NULL || strcmp(kept_key, key) != 0 ||
-        time(NULL) - kept_since >= keep_seconds) {
+    cleanup_clnt_expire(0);
+    if (kept_st == NULL)
+        return NULL;
+    if (strcmp(kept_key, key) != 0) {
         cleanup_clnt_expire(1);
         return NULL;
     }
@@ -171,12 +172,12 @@ static STREAM *
 clnt_connect(const char *queue_dir, const char *class, int timeout_ms,
              STRBUF *why)
 {
-    STREAM *st = mail_connect(queue_dir, class, MAIL_SERVICE_CLEANUP,
-                              timeout_ms);
+    STREAM *st =
+        mail_connect(queue_dir, class, MAIL_SERVICE_CLEANUP, timeout_ms);
 
     if (st == NULL)
-        strbuf_sprintf(why, "connect to %s/%s: %s", class,
-                       MAIL_SERVICE_CLEANUP, strerror(errno));
+        strbuf_sprintf(why, "connect to %s/%s: %s", class, MAIL_SERVICE_CLEANUP,
+                       strerror(errno));
     return st;
 }
 
@@ -285,8 +286,8 @@ cleanup_clnt_rcpt(CLEANUP_CLNT *clnt, const char *addr, const char *orcpt,
 
 /* cleanup_clnt_fate - late decisions: hold, discard, filter, redirect */
 int
-cleanup_clnt_fate(CLEANUP_CLNT *clnt, int hold, int discard,
-                  const char *filter, const char *redirect)
+cleanup_clnt_fate(CLEANUP_CLNT *clnt, int hold, int discard, const char *filter,
+                  const char *redirect)
 {
     ATTR_LIST *req;
 
@@ -342,8 +343,7 @@ cleanup_clnt_write(CLEANUP_CLNT *clnt, const char *data, size_t len)
 
 /* cleanup_clnt_result - fill result from the final reply */
 static int
-cleanup_clnt_result(const ATTR_LIST *reply, int status,
-                    CLEANUP_RESULT *result)
+cleanup_clnt_result(const ATTR_LIST *reply, int status, CLEANUP_RESULT *result)
 {
     const char *dsn = attr_get_str(reply, CLEANUP_ATTR_DSN);
     const char *reason = attr_get_str(reply, MAIL_ATTR_REASON);
@@ -380,8 +380,8 @@ cleanup_clnt_finish(CLEANUP_CLNT *clnt, CLEANUP_RESULT *result)
         status = cleanup_clnt_read(clnt, reply, clnt->why);
         /* After a final reply (but a protocol error's) cleanup reads the
          * next "open": the connection may be kept. */
-        clnt->reusable = status >= 0 && status != MAIL_STAT_BAD &&
-                         !clnt->failed;
+        clnt->reusable =
+            status >= 0 && status != MAIL_STAT_BAD && !clnt->failed;
         if (status >= 0)
             status = cleanup_clnt_result(reply, status, result);
         attr_list_free(reply);

@@ -202,6 +202,21 @@ maildir_move(const char *tmp, const char *new)
     return 0;
 }
 
+/* maildir_sync_new - make new's entry durable; on failure it goes */
+static const char *
+maildir_sync_new(const char *new, STRBUF *why)
+{
+    int err;
+
+    if (fsync_dir(new) < 0) {
+        err = errno;
+        strbuf_fail(why, err, "sync folder of %s: %s", new, strerror(err));
+        (void) unlink(new);
+        return mail_copy_errno_dsn(err);
+    }
+    return NULL;
+}
+
 /* maildir_commit - move the finished file into new/, durably */
 static const char *
 maildir_commit(const char *tmp, const char *new, STRBUF *why)
@@ -213,14 +228,7 @@ maildir_commit(const char *tmp, const char *new, STRBUF *why)
         (void) unlink(tmp);
         return mail_copy_errno_dsn(err);
     }
-    if (fsync_dir(new) < 0) {
-        int err = errno;
-
-        strbuf_fail(why, err, "sync folder of %s: %s", new, strerror(err));
-        (void) unlink(new);
-        return mail_copy_errno_dsn(err);
-    }
-    return NULL;
+    return maildir_sync_new(new, why);
 }
 
 /*
@@ -312,13 +320,7 @@ maildir_unnamed_deliver(const char *newdir, const char *new,
     (void) close(fd); /* written and synced by mail_copy, or unwanted */
     if (status != NULL || *other)
         return status;
-    if (fsync_dir(new) < 0) {
-        err = errno;
-        strbuf_fail(why, err, "sync folder of %s: %s", new, strerror(err));
-        (void) unlink(new);
-        return mail_copy_errno_dsn(err);
-    }
-    return NULL;
+    return maildir_sync_new(new, why);
 }
 
 /* maildir_deliver - the message into dir/new; NULL or a DSN status */

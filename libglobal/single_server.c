@@ -48,8 +48,8 @@ static MAIL_SERVER *single_ms; /* NULL until single_server_main() */
  * starts a process of the new generation, which sees the client.
  */
 typedef struct SINGLE_WAIT {
-    int epfd;    /* the epoll set */
-    int gen_in;  /* MASTER_GEN_FD is in the set */
+    int epfd;   /* the epoll set */
+    int gen_in; /* MASTER_GEN_FD is in the set */
 } SINGLE_WAIT;
 
 /* single_add - one descriptor into the set; data is its index */
@@ -92,8 +92,8 @@ single_wait_init(const MAIL_SERVER *ms, SINGLE_WAIT *sw)
  * ready listener i, and *gen when the generation pipe is ready.
  */
 static int
-single_wait(const MAIL_SERVER *ms, SINGLE_WAIT *sw, int timeout_ms,
-            char *ready, int *gen)
+single_wait(const MAIL_SERVER *ms, SINGLE_WAIT *sw, int timeout_ms, char *ready,
+            int *gen)
 {
     struct epoll_event ev[MAIL_SERVER_LISTEN_MAX + 1];
     sigset_t term, old, during;
@@ -131,6 +131,26 @@ single_wait(const MAIL_SERVER *ms, SINGLE_WAIT *sw, int timeout_ms,
 }
 
 /*
+ * single_accept_fd - a client from the first listener that has one, of
+ * those ready says (all when ready is NULL); its descriptor, or -1
+ */
+static int
+single_accept_fd(MAIL_SERVER *ms, const char *ready)
+{
+    int i;
+    int fd;
+
+    for (i = 0; i < ms->listen_count; i++) {
+        if (ready != NULL && !ready[i])
+            continue;
+        if ((fd = sock_accept(MASTER_LISTEN_FD + i)) >= 0)
+            return fd;
+        mail_server_accept_error(ms, MASTER_LISTEN_FD + i);
+    }
+    return -1;
+}
+
+/*
  * single_take_next - after a client, the next one if it is already
  * waiting: its descriptor, or -1.  Not when the process must stop, has
  * retired (the generation pipe is looked at) or has served max_use.
@@ -139,19 +159,11 @@ single_wait(const MAIL_SERVER *ms, SINGLE_WAIT *sw, int timeout_ms,
 static int
 single_take_next(MAIL_SERVER *ms)
 {
-    int i;
-    int fd;
-
     if (ms->gen_open)
         mail_server_gen_check(ms);
     if (mail_server_stopping() || ms->retired || mail_server_used_up(ms))
         return -1;
-    for (i = 0; i < ms->listen_count; i++) {
-        if ((fd = sock_accept(MASTER_LISTEN_FD + i)) >= 0)
-            return fd;
-        mail_server_accept_error(ms, MASTER_LISTEN_FD + i);
-    }
-    return -1;
+    return single_accept_fd(ms, NULL);
 }
 
 /*
@@ -192,19 +204,10 @@ single_serve(MAIL_SERVER *ms, int fd)
 static void
 single_accept(MAIL_SERVER *ms, const char *ready)
 {
-    int i;
     int fd;
 
-    for (i = 0; i < ms->listen_count; i++) {
-        if (!ready[i])
-            continue;
-        if ((fd = sock_accept(MASTER_LISTEN_FD + i)) < 0) {
-            mail_server_accept_error(ms, MASTER_LISTEN_FD + i);
-            continue;
-        }
+    if ((fd = single_accept_fd(ms, ready)) >= 0)
         single_serve(ms, fd);
-        return;
-    }
 }
 
 /* single_loop - wait, serve, repeat until a reason to exit */

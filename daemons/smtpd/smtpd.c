@@ -181,7 +181,6 @@ smtpd_service(STREAM *client, const char *service, char **argv)
     strbuf_free(lport);
 }
 
-/* main - the single-server skeleton does the rest */
 /* smtpd_pre_accept - close the kept cleanup connection when it is due */
 static void
 smtpd_pre_accept(void)
@@ -196,6 +195,7 @@ smtpd_exit(void)
     cleanup_clnt_expire(1);
 }
 
+/* main - the single-server skeleton does the rest */
 int
 main(int argc, char **argv)
 {
