@@ -64,18 +64,10 @@ static const char id_alpha[] =
 #define ENTER_TRIES 10
 
 static const char *const queue_names[] = {
-    MAIL_QUEUE_INCOMING,
-    MAIL_QUEUE_ACTIVE,
-    MAIL_QUEUE_DEFERRED,
-    MAIL_QUEUE_HOLD,
-    MAIL_QUEUE_CORRUPT,
-    MAIL_QUEUE_MAILDROP,
-    MAIL_QUEUE_BOUNCE,
-    MAIL_QUEUE_DEFER,
-    MAIL_QUEUE_TRACE,
-    MAIL_QUEUE_SAVED,
-    MAIL_QUEUE_SPARE,
-    NULL,
+    MAIL_QUEUE_INCOMING, MAIL_QUEUE_ACTIVE,  MAIL_QUEUE_DEFERRED,
+    MAIL_QUEUE_HOLD,     MAIL_QUEUE_CORRUPT, MAIL_QUEUE_MAILDROP,
+    MAIL_QUEUE_BOUNCE,   MAIL_QUEUE_DEFER,   MAIL_QUEUE_TRACE,
+    MAIL_QUEUE_SAVED,    MAIL_QUEUE_SPARE,   NULL,
 };
 
 /* mail_queue_create - queue_directory and its hashing parameters */
@@ -497,8 +489,23 @@ mail_queue_open(const MAIL_QUEUE *mq, const char *queue, const char *id,
 #define SPARE_TAKE_NAMES  256
 #define SPARE_TAKE_CLAIMS 8
 
+/* One read of spare/ (about 40 names of 17 bytes), and the most names a
+ * read can hold (a dirent64 of a one-byte name takes 24 bytes). */
+#define SPARE_READ_BYTES 2048
+#define SPARE_READ_NAMES (SPARE_READ_BYTES / 24)
+
 /* How long a taker leaves spare/ alone after finding it empty. */
-#define SPARE_IDLE_SEC 1
+#define SPARE_IDLE_MS 100
+
+/* spare_clock_ms - the monotonic clock in milliseconds */
+static long long
+spare_clock_ms(void)
+{
+    struct timespec ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* mail_queue_set_spare_limit - queue_file_reuse_limit (0: off) */
 void
@@ -569,39 +576,66 @@ spare_claim(const MAIL_QUEUE *mq, const char *queue, const char *name,
     return fd;
 }
 
-/* spare_open - spare/ for reading, skip names in; NULL if it cannot */
-static DIR *
-spare_open(const MAIL_QUEUE *mq, int skip)
+/* spare_read - names from the next read of spare/ (fd); count, or -1 */
+static int
+spare_read(int fd, char *buf, const char **names)
 {
-    STRBUF *path = strbuf_create(100);
-    DIR *dir;
+    const struct dirent64 *de;
+    ssize_t len;
+    ssize_t off;
+    int count = 0;
 
-    strbuf_sprintf(path, "%s/%s", mq->top, MAIL_QUEUE_SPARE);
-    /* Takers that start together should not all want the first name. */
-    if ((dir = opendir(STR(path))) != NULL)
-        for (; skip > 0 && readdir(dir); skip--)
-            /* void */;
-    strbuf_free(path);
-    return dir;
+    if ((len = getdents64(fd, buf, SPARE_READ_BYTES)) <= 0)
+        return len < 0 ? -1 : 0;
+    for (off = 0; off < len && count < SPARE_READ_NAMES; off += de->d_reclen) {
+        de = (const struct dirent64 *) (buf + off);
+        if (de->d_reclen == 0 || off + de->d_reclen > len)
+            break; /* never from the kernel; no loop on it either */
+        if (mail_queue_id_ok(de->d_name))
+            names[count++] = de->d_name;
+    }
+    /* A read of only "." and "..", or of names not ours: not the end. */
+    return count == 0 ? SPARE_READ_NAMES + 1 : count;
+}
+
+/* spare_pick - where a take starts among count names: another place
+ * for each take and each process, so two takers seldom want one name */
+static int
+spare_pick(int count)
+{
+    static unsigned int state;
+
+    if (state == 0)
+        state = (unsigned int) getpid() * 2654435761u | 1;
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return (int) (state % (unsigned int) count);
 }
 
 /*
  * mail_queue_spare_take - a spare file as a new file of queue; fd or -1.
- * The folder stays open between calls; the names it gave may have been
- * taken by other cleanup processes meanwhile (a failed open, cheap), so
- * at its end it is read again from the start, once a call.  Only a pass
- * from the start that found no name at all makes the taker leave spare/
- * alone for a while.
+ * spare/ stays open between calls, but each call reads it again from
+ * the start in small reads: names read in an earlier call are mostly
+ * taken by other cleanup processes by now (a taker that walked such a
+ * stale list failed about ten opens per take and then often gave up
+ * and created a new file).  Within one read the take starts at a name
+ * of its own (spare_pick).  A call that finds no name at all makes the
+ * taker leave spare/ alone for SPARE_IDLE_MS.
  */
 int
 mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
                       STRBUF *why)
 {
-    static DIR *dir;
-    static time_t idle_until;
-    struct dirent *de;
-    time_t now = time(NULL);
-    int from_start = 0, ends = 0, skip, names = 0, seen = 0, claims = 0;
+    static int dir_fd = -1;
+    static long long idle_until;
+    char buf[SPARE_READ_BYTES] __attribute__((aligned(8)));
+    const char *names[SPARE_READ_NAMES];
+    long long now = spare_clock_ms();
+    int looked = 0, seen = 0, claims = 0;
+    int count = 0;
+    int start;
+    int i;
     int fd = -1;
 
     if (!mail_queue_name_ok(queue))
@@ -611,34 +645,30 @@ mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
         errno = ENOENT;
         return -1;
     }
-    while (fd < 0 && names < SPARE_TAKE_NAMES && claims < SPARE_TAKE_CLAIMS &&
-           LEN(why) == 0) {
-        if (dir == NULL) {
-            /* The first pass of a call starts a little way in; a pass
-             * after an end starts at the first name, or a folder of fewer
-             * names than the skip would look empty (test_mail_queue). */
-            skip = ends ? 0 : getpid() % 16;
-            if ((dir = spare_open(mq, skip)) == NULL)
-                break;
-            from_start = skip == 0;
-            seen = 0;
+    if (dir_fd < 0) {
+        STRBUF *path = strbuf_create(100);
+
+        strbuf_sprintf(path, "%s/%s", mq->top, MAIL_QUEUE_SPARE);
+        dir_fd = open(STR(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        strbuf_free(path);
+    }
+    if (dir_fd >= 0 && lseek(dir_fd, 0, SEEK_SET) == 0) {
+        while (fd < 0 && looked < SPARE_TAKE_NAMES &&
+               claims < SPARE_TAKE_CLAIMS && LEN(why) == 0 &&
+               (count = spare_read(dir_fd, buf, names)) > 0) {
+            if (count > SPARE_READ_NAMES)
+                continue; /* no names in this read */
+            seen += count;
+            start = spare_pick(count);
+            for (i = 0; i < count && fd < 0 && claims < SPARE_TAKE_CLAIMS &&
+                        LEN(why) == 0;
+                 i++, looked++)
+                fd = spare_claim(mq, queue, names[(start + i) % count], id, why,
+                                 &claims);
         }
-        if ((de = readdir(dir)) == NULL) {
-            (void) closedir(dir);
-            dir = NULL;
-            ends++;
-            /* A whole pass from the start without a name: spare/ is empty. */
-            if (from_start && seen == 0)
-                idle_until = now + SPARE_IDLE_SEC;
-            if (from_start)
-                break;
-            continue;
-        }
-        if (!mail_queue_id_ok(de->d_name))
-            continue;
-        names++;
-        seen++;
-        fd = spare_claim(mq, queue, de->d_name, id, why, &claims);
+        /* Read to the end without a name: spare/ is empty. */
+        if (count == 0 && seen == 0)
+            idle_until = now + SPARE_IDLE_MS;
     }
     if (fd < 0 && LEN(why) == 0)
         errno = ENOENT;
@@ -668,15 +698,26 @@ spare_count(const MAIL_QUEUE *mq, long max)
     return n;
 }
 
-/* spare_room - whether spare/ takes one more; counted at most once a second */
+/* How often spare_room() may count spare/ again while it looks full. */
+#define SPARE_RECOUNT_MS 100
+
+/*
+ * spare_room - whether spare/ takes one more.  The count goes up with
+ * each put but never sees the takes of cleanup processes, so once it
+ * reaches the limit spare/ is counted again, at most every
+ * SPARE_RECOUNT_MS: a file removed for want of room is a new inode for
+ * some later message (and, on ext4 without a journal, one the allocator
+ * must skip for a while).
+ */
 static int
 spare_room(const MAIL_QUEUE *mq)
 {
     static long count = -1;
-    static time_t counted;
-    time_t now = time(NULL);
+    static long long counted;
+    long long now = spare_clock_ms();
 
-    if (count < 0 || (count >= mq->spare_limit && now != counted)) {
+    if (count < 0 ||
+        (count >= mq->spare_limit && now - counted >= SPARE_RECOUNT_MS)) {
         count = spare_count(mq, mq->spare_limit);
         counted = now;
     }

@@ -455,12 +455,10 @@ START_TEST(test_warn_record)
     char *id = write_warn(mq, c);
     int fd;
 
-    ck_assert_msg(read_env(mq, "incoming", id, &env) == c->want, "%s",
-                  c->name);
+    ck_assert_msg(read_env(mq, "incoming", id, &env) == c->want, "%s", c->name);
     if (c->want == QFILE_OK) {
         ck_assert_msg(env->warn_time == c->warn, "%s", c->name);
-        ck_assert_msg((env->warn_offset >= 0) == (c->warn != 0), "%s",
-                      c->name);
+        ck_assert_msg((env->warn_offset >= 0) == (c->warn != 0), "%s", c->name);
     }
     if (c->want == QFILE_OK && c->warn != 0) {
         /* Rewritten in place: 0 once the warning went out. */
@@ -642,6 +640,10 @@ START_TEST(test_spare_limit)
 
     for (i = 0; i <= LIMIT; i++)
         files[i] = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+    /* Start just after a second begins: all that follows is within one
+     * second, so a recount that waited for the next second would fail. */
+    for (start = time(NULL); time(NULL) == start;)
+        usleep(1000);
     for (i = 0; i <= LIMIT; i++)
         ck_assert_int_eq(mail_queue_spare_put(mq, "active", files[i], why),
                          i == LIMIT);
@@ -649,14 +651,13 @@ START_TEST(test_spare_limit)
     ck_assert_int_eq(path_of("active", files[LIMIT], &st), 0);
     ck_assert_int_eq(path_of("spare", files[LIMIT], &st), 0);
     /* A take makes room, which a put sees once spare/ is counted again
-     * (at most once a second). */
+     * (at most every SPARE_RECOUNT_MS, 100 ms). */
     ck_assert_int_ge(fd = mail_queue_spare_take(mq, "incoming", id, why), 0);
     close(fd);
     ck_assert_int_eq(spare_files(), LIMIT - 1);
     myfree(files[LIMIT]);
     files[LIMIT] = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
-    for (start = time(NULL); time(NULL) == start;)
-        usleep(10000);
+    usleep(150 * 1000);
     ck_assert_int_eq(mail_queue_spare_put(mq, "active", files[LIMIT], why), 0);
     ck_assert_int_eq(spare_files(), LIMIT);
     for (i = 0; i <= LIMIT; i++)
@@ -796,10 +797,8 @@ static const struct {
     const char *name;
     int kind;
 } bad_spares[] = {
-    {"marked complete", BAD_MODE},
-    {"second name", BAD_LINK},
-    {"another owner", BAD_OWNER},
-    {"too large", BAD_SIZE},
+    {"marked complete", BAD_MODE},    {"second name", BAD_LINK},
+    {"another owner", BAD_OWNER},     {"too large", BAD_SIZE},
     {"not a regular file", BAD_FIFO},
 };
 
@@ -901,19 +900,65 @@ START_TEST(test_spare_take_idle)
     STRBUF *id = strbuf_create(0);
     STRBUF *why = strbuf_create(0);
     char *old = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
-    time_t start = time(NULL);
+    struct timespec t0;
+    struct timespec t1;
     int fd;
 
-    /* Found empty: spare/ is left alone for a second, then read again. */
+    /* Found empty: spare/ is left alone for SPARE_IDLE_MS (100 ms), then
+     * read again. */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     ck_assert_int_eq(take_one(mq, id, ENOENT), -1);
     ck_assert_int_eq(mail_queue_spare_put(mq, "active", old, why), 0);
-    if (time(NULL) == start)
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 <
+        90)
         ck_assert_int_eq(take_one(mq, id, ENOENT), -1);
-    while (time(NULL) <= start)
-        usleep(10000);
+    usleep(150 * 1000);
     ck_assert_int_ge(fd = take_one(mq, id, 0), 0);
     close(fd);
     myfree(old);
+    mail_queue_free(mq);
+    strbuf_free(id);
+    strbuf_free(why);
+}
+END_TEST
+
+START_TEST(test_spare_take_fresh)
+{
+    enum { MANY = 400, LATER = 3 };
+    MAIL_QUEUE *mq = spare_tree(1000);
+    STRBUF *id = strbuf_create(0);
+    STRBUF *why = strbuf_create(0);
+    char *names[MANY];
+    char *old;
+    char path[200];
+    int fd;
+    int i;
+
+    for (i = 0; i < MANY; i++) {
+        names[i] = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+        ck_assert_int_eq(mail_queue_spare_put(mq, "active", names[i], why), 0);
+    }
+    ck_assert_int_ge(fd = take_one(mq, id, 0), 0);
+    close(fd);
+    /* Other takers take every name this one has seen; qmgr puts a few
+     * new ones.  The next take finds one of those at once: it does not
+     * walk the names it read before (which made it give up after
+     * SPARE_TAKE_NAMES failed opens, and create a file instead). */
+    for (i = 0; i < MANY; i++) {
+        snprintf(path, sizeof(path), "q/spare/%s", names[i]);
+        (void) unlink(path);
+        myfree(names[i]);
+    }
+    for (i = 0; i < LATER; i++) {
+        old = make_file(mq, "active", 100, MAIL_QUEUE_MODE_COMPLETE);
+        ck_assert_int_eq(mail_queue_spare_put(mq, "active", old, why), 0);
+        myfree(old);
+    }
+    ck_assert_int_eq(spare_files(), LATER);
+    ck_assert_int_ge(fd = take_one(mq, id, 0), 0);
+    close(fd);
+    ck_assert_int_eq(spare_files(), LATER - 1);
     mail_queue_free(mq);
     strbuf_free(id);
     strbuf_free(why);
@@ -1069,8 +1114,7 @@ START_TEST(test_qid_record)
     QFILE_ENV *env = NULL;
     char *id = write_qid(mq, c);
 
-    ck_assert_msg(read_env(mq, "incoming", id, &env) == c->want, "%s",
-                  c->name);
+    ck_assert_msg(read_env(mq, "incoming", id, &env) == c->want, "%s", c->name);
     if (c->want == QFILE_OK)
         ck_assert_msg(strcmp(env->queue_id, qid_data(c->want_id, id)) == 0,
                       "%s: %s", c->name, env->queue_id);
@@ -1146,6 +1190,7 @@ mail_queue_suite(void)
     tcase_add_test(tc, test_spare_take_skips_bad);
     tcase_add_test(tc, test_spare_take_off);
     tcase_add_test(tc, test_spare_take_idle);
+    tcase_add_test(tc, test_spare_take_fresh);
     tcase_add_test(tc, test_reuse_commit);
     tcase_add_loop_test(tc, test_qid_record, 0, NITEMS(qid_cases));
     tcase_add_test(tc, test_qid_nul);
