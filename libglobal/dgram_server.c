@@ -11,11 +11,8 @@
  * ignored.
  *
  * Reports to master: TAKEN with the first datagram after a quiet time,
- * AVAIL once no datagram came for DGRAM_AVAIL_DELAY_MS.  A log service
- * gets a datagram for every few lines of every daemon; a report per
- * batch cost master several wake-ups per message (about 5 of its 8 in
- * the benchmark's local pass), and told it nothing while the service
- * has its one process.
+ * AVAIL once none came for MAIL_SERVER_QUIET_MS (mail_server_busy).  A
+ * log service gets a datagram for every few lines of every daemon.
  *
  * max_use counts datagrams and max_idle runs from the last one (a log
  * service usually passes MAIL_SERVER_UNLIMITED); the process exits 0
@@ -33,31 +30,8 @@
 /* Datagrams taken per wakeup, so that timers and signals get a turn. */
 #define DGRAM_BATCH 100
 
-/* Quiet time after which the process reports AVAIL again. */
-#define DGRAM_AVAIL_DELAY_MS 250
-
 static DGRAM_SERVER_FN service_fn;
-static char *dgram_buf;    /* MAIL_SERVER_DGRAM_MAX + 1 bytes */
-static int dgram_taken;    /* TAKEN reported, AVAIL not yet */
-static int64_t dgram_last; /* mail_server_now() of the last batch */
-
-/* dgram_avail_event - report AVAIL once the service has been quiet */
-static void
-dgram_avail_event(EVENT_LOOP *loop, int event, int id, void *ctx)
-{
-    MAIL_SERVER *ms = ctx;
-    int64_t quiet = mail_server_now() - dgram_last;
-
-    (void) event;
-    (void) id;
-    if (quiet < DGRAM_AVAIL_DELAY_MS) {
-        (void) event_request_timer(loop, dgram_avail_event, ms,
-                                   (int) (DGRAM_AVAIL_DELAY_MS - quiet), 0);
-        return;
-    }
-    dgram_taken = 0;
-    mail_server_notify(ms, MASTER_STAT_AVAIL);
-}
+static char *dgram_buf; /* MAIL_SERVER_DGRAM_MAX + 1 bytes */
 
 /* dgram_receive - one datagram into dgram_buf; its length, or -1 */
 static ssize_t
@@ -87,6 +61,7 @@ dgram_input(EVENT_LOOP *loop, int event, int fd, void *ctx)
     int count;
     ssize_t n;
 
+    (void) loop;
     (void) event;
     for (count = 0; count < DGRAM_BATCH && !mail_server_used_up(ms) &&
                     !mail_server_stopping();
@@ -95,21 +70,14 @@ dgram_input(EVENT_LOOP *loop, int event, int fd, void *ctx)
             break;
         if (n == 0)
             continue;
-        if (taken++ == 0 && !dgram_taken) {
-            dgram_taken = 1;
-            mail_server_notify(ms, MASTER_STAT_TAKEN);
-            (void) event_request_timer(loop, dgram_avail_event, ms,
-                                       DGRAM_AVAIL_DELAY_MS, 0);
-        }
+        taken++;
+        mail_server_busy(ms);
         dgram_buf[n] = 0;
         service_fn(dgram_buf, (size_t) n, ms->service, ms->args->argv);
-        ms->use_count++;
+        mail_server_served(ms);
     }
-    if (taken > 0) {
-        if (ms->batch_end)
-            ms->batch_end();
-        ms->idle_since = dgram_last = mail_server_now();
-    }
+    if (taken > 0 && ms->batch_end)
+        ms->batch_end();
     if (mail_server_used_up(ms))
         mail_server_unlisten(ms);
 }

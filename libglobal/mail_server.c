@@ -596,6 +596,47 @@ mail_server_notify(MAIL_SERVER *ms, int status)
     ms->retired = 1;
 }
 
+/* mail_server_quiet_event - report AVAIL once the service has been quiet */
+static void
+mail_server_quiet_event(EVENT_LOOP *loop, int event, int id, void *ctx)
+{
+    MAIL_SERVER *ms = ctx;
+    int64_t quiet = mail_server_now() - ms->busy_last;
+
+    (void) event;
+    (void) id;
+    if (ms->busy == 0)
+        return;
+    if (quiet < MAIL_SERVER_QUIET_MS) {
+        (void) event_request_timer(loop, mail_server_quiet_event, ms,
+                                   (int) (MAIL_SERVER_QUIET_MS - quiet), 0);
+        return;
+    }
+    ms->busy = 0;
+    mail_server_notify(ms, MASTER_STAT_AVAIL);
+}
+
+/* mail_server_busy - a request arrived: TAKEN at the start of a spell */
+void
+mail_server_busy(MAIL_SERVER *ms)
+{
+    if (ms->busy)
+        return;
+    ms->busy = 1;
+    ms->busy_last = mail_server_now();
+    mail_server_notify(ms, MASTER_STAT_TAKEN);
+    (void) event_request_timer(ms->loop, mail_server_quiet_event, ms,
+                               MAIL_SERVER_QUIET_MS, 0);
+}
+
+/* mail_server_served - a request is done: counted, the quiet time restarts */
+void
+mail_server_served(MAIL_SERVER *ms)
+{
+    ms->use_count++;
+    ms->idle_since = ms->busy_last = mail_server_now();
+}
+
 /* mail_server_accept_error - a failed accept: normal, or counted */
 void
 mail_server_accept_error(MAIL_SERVER *ms, int fd)

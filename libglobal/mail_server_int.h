@@ -11,6 +11,15 @@
  * mail_server.c.  The event-driven skeletons then register their
  * listeners with mail_server_listen() and call mail_server_run(); the
  * single server runs its own poll loop with the same exit tests.
+ *
+ * A trigger or datagram skeleton's one process reports TAKEN and AVAIL
+ * at the edges of a busy spell, not around each request: it calls
+ * mail_server_busy() when a request arrives (TAKEN, the first time)
+ * and mail_server_served() when it is done; AVAIL follows once
+ * MAIL_SERVER_QUIET_MS pass without another.  A report pair per request
+ * woke master twice per message for qmgr's triggers and several times
+ * for postlogd's datagrams, and told it nothing: such a service runs
+ * its one process, so master does not watch its listeners meanwhile.
  */
 #include <signal.h>
 #include <stdarg.h>
@@ -25,6 +34,12 @@
 
 /* How long an event-driven skeleton sleeps before it looks at its flags. */
 #define MAIL_SERVER_WAIT_MAX 1000 /* ms */
+
+/*
+ * Quiet time after which an event-driven skeleton's process reports
+ * AVAIL again (mail_server_busy).
+ */
+#define MAIL_SERVER_QUIET_MS 250
 
 /* What a skeleton accepts, and how the event loop asks about clients. */
 typedef struct MAIL_SERVER_KIND {
@@ -70,6 +85,8 @@ typedef struct MAIL_SERVER {
     int listening;      /* listeners enabled in the event loop */
     long use_count;     /* clients or triggers served */
     int64_t idle_since; /* monotonic ms when the last client left */
+    int busy;           /* TAKEN reported, AVAIL not yet (mail_server_busy) */
+    int64_t busy_last;  /* monotonic ms of the last request's end */
     EVENT_LOOP *loop;   /* event-driven skeletons */
     EVENT_FN listen_fn; /* their listener callback */
 } MAIL_SERVER;
@@ -83,6 +100,8 @@ extern int mail_server_wait(const MAIL_SERVER *ms, int64_t now);
 extern int mail_server_used_up(const MAIL_SERVER *ms);
 extern void mail_server_gen_check(MAIL_SERVER *ms);
 extern void mail_server_notify(MAIL_SERVER *ms, int status);
+extern void mail_server_busy(MAIL_SERVER *ms);
+extern void mail_server_served(MAIL_SERVER *ms);
 extern void mail_server_accept_error(MAIL_SERVER *ms, int fd);
 extern void mail_server_exit(MAIL_SERVER *ms, const char *why)
     __attribute__((noreturn));

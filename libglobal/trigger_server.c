@@ -11,8 +11,10 @@
  * TRIGGER_READ_MS, whichever comes first, then closed; what arrived is
  * one trigger (a connection that sent nothing is none).  The callback
  * gets the bytes (NUL-terminated for convenience, the buffer owned by
- * the skeleton and valid during the call) between a TAKEN and an AVAIL
- * report.
+ * the skeleton and valid during the call).  Reports to master: TAKEN
+ * with the first trigger after a quiet time, AVAIL once none came for
+ * MAIL_SERVER_QUIET_MS (mail_server_busy): qmgr gets a trigger for
+ * every message, and a report pair each woke master twice.
  *
  * max_use counts triggers and max_idle runs from the last one; the
  * process exits 0 (after EXIT) when either is reached, when the
@@ -41,11 +43,9 @@ static void
 trigger_deliver(MAIL_SERVER *ms, size_t len)
 {
     trigger_buf[len] = 0;
-    mail_server_notify(ms, MASTER_STAT_TAKEN);
+    mail_server_busy(ms);
     service_fn(trigger_buf, len, ms->service, ms->args->argv);
-    ms->use_count++;
-    ms->idle_since = mail_server_now();
-    mail_server_notify(ms, MASTER_STAT_AVAIL);
+    mail_server_served(ms);
     if (mail_server_used_up(ms))
         mail_server_unlisten(ms);
 }
