@@ -229,6 +229,19 @@ START_TEST(test_fifo_not_rdwr)
 }
 END_TEST
 
+/* unix_trigger - send bytes over a connection; the service reports them */
+static void
+unix_trigger(SKEL *sk, const char *bytes)
+{
+    STREAM *client = skel_connect();
+    char want[100];
+
+    ck_assert_int_eq(stream_puts(client, bytes), 0);
+    stream_close(client);
+    snprintf(want, sizeof(want), "trigger %zu %s", strlen(bytes), bytes);
+    expect(sk, want);
+}
+
 /* A UNIX socket trigger: the bytes a connection sends before it closes. */
 START_TEST(test_unix)
 {
@@ -239,10 +252,7 @@ START_TEST(test_unix)
     /* A connection that sends nothing is no trigger. */
     client = skel_connect();
     stream_close(client);
-    client = skel_connect();
-    ck_assert_int_eq(stream_puts(client, "xyz"), 0);
-    stream_close(client);
-    expect(&sk, "trigger 3 xyz");
+    unix_trigger(&sk, "xyz");
     ck_assert_int_eq(skel_status(&sk, 1000), MASTER_STAT_TAKEN);
     ck_assert_int_eq(skel_status(&sk, 1000), MASTER_STAT_AVAIL);
     skel_stop(&sk);
@@ -256,28 +266,17 @@ END_TEST
  */
 START_TEST(test_unix_reports)
 {
-    const char *bytes[] = {"a", "b", "c"};
-    STREAM *client;
     SKEL sk;
-    char want[20];
-    size_t i;
 
     start_unix(&sk, NULL);
-    for (i = 0; i < 3; i++) {
-        client = skel_connect();
-        ck_assert_int_eq(stream_puts(client, bytes[i]), 0);
-        stream_close(client);
-        snprintf(want, sizeof(want), "trigger 1 %s", bytes[i]);
-        expect(&sk, want);
-    }
+    unix_trigger(&sk, "a");
+    unix_trigger(&sk, "b");
+    unix_trigger(&sk, "c");
     ck_assert_int_eq(skel_status(&sk, 1000), MASTER_STAT_TAKEN);
     ck_assert_int_eq(skel_status(&sk, 2000), MASTER_STAT_AVAIL);
     ck_assert_int_eq(skel_status(&sk, 400), -1);
     /* After the quiet time, the next trigger is a new TAKEN. */
-    client = skel_connect();
-    ck_assert_int_eq(stream_puts(client, "d"), 0);
-    stream_close(client);
-    expect(&sk, "trigger 1 d");
+    unix_trigger(&sk, "d");
     ck_assert_int_eq(skel_status(&sk, 1000), MASTER_STAT_TAKEN);
     ck_assert_int_eq(skel_status(&sk, 2000), MASTER_STAT_AVAIL);
     skel_stop(&sk);
