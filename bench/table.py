@@ -40,6 +40,23 @@ def peak_rss(run, name, prog):
     return max(got) if got else None
 
 
+def by_order(values, second):
+    """The values of the runs where Postern's pass came second (or first).
+    bench/run puts Postfix first in the runs of even index (from 0)."""
+    return [v for i, v in enumerate(values) if (i % 2 == 0) == second]
+
+
+def order_rows(runs, scen, pf, pn):
+    """End to end split by which MTA ran the scenario first: the pass
+    that runs right after the other MTA's passes can pay for the inodes
+    those freed (docs/performance.md, "The order effect")."""
+    if len(runs) < 2:
+        return []
+    return [(f"{scen}: end-to-end, Postern {when}", by_order(pf, second),
+             by_order(pn, second), "{:.0f}")
+            for when, second in (("second", True), ("first", False))]
+
+
 def mta_rows(runs):
     """(label, postfix values, postern values, format) per figure."""
     rows = []
@@ -52,6 +69,8 @@ def mta_rows(runs):
             pn = pick(runs, f"{scen}/postern", field)
             if any(v is not None for v in pf + pn):
                 rows.append((f"{scen}: {label}", pf, pn, fmt))
+                if field == "e2e":
+                    rows += order_rows(runs, scen, pf, pn)
     rows += program_cpu_rows(runs)
     progs = set()
     for run in runs:
