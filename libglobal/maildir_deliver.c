@@ -37,6 +37,10 @@
  * the host name become \057 and \072 as the Maildir page asks.
  * maildir_deliver_unnamed(on) turns the first way on (the default) or
  * off for this process (tests); it returns the previous setting.
+ * maildir_deliver_link_proc(on) makes the first way name its file
+ * through /proc/self/fd at once, as after a refused AT_EMPTY_PATH (tests:
+ * a process with CAP_DAC_READ_SEARCH, or a kernel from 6.10 on, is never
+ * refused); it returns whether that was so already.
  * Nothing here is fatal.
  */
 #include <errno.h>
@@ -249,6 +253,16 @@ maildir_deliver_unnamed(int on)
     int old = maildir_unnamed;
 
     maildir_unnamed = on != 0;
+    return old;
+}
+
+/* maildir_deliver_link_proc - name through /proc/self/fd or not; old */
+int
+maildir_deliver_link_proc(int on)
+{
+    int old = maildir_link_way == LINK_PROC;
+
+    maildir_link_way = on ? LINK_PROC : LINK_EMPTY_PATH;
     return old;
 }
 

@@ -15,6 +15,7 @@ extern const char *maildir_deliver(const char *dir, const MAIL_COPY_SRC *src,
                                    int flags, off_t size_limit,
                                    const char *hostname, STRBUF *why);
 extern int maildir_deliver_unnamed(int on);
+extern int maildir_deliver_link_proc(int on);
 extern STRBUF *maildir_unique(STRBUF *out, const struct timeval *tv, long pid,
                               unsigned long count, const char *hostname);
 

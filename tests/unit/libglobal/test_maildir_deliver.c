@@ -227,6 +227,30 @@ START_TEST(test_unnamed)
 }
 END_TEST
 
+/*
+ * The unnamed file named through /proc/self/fd, as on a kernel before
+ * 6.10 in a process without CAP_DAC_READ_SEARCH (which refuses linkat()'s
+ * AT_EMPTY_PATH): the same files, still no entry in tmp/.
+ */
+START_TEST(test_unnamed_proc)
+{
+    STRBUF *why = strbuf_create(10);
+    char got[4][256];
+    int i;
+
+    ck_assert_int_eq(maildir_deliver_link_proc(1), 0);
+    ck_assert_ptr_null(deliver("Maildir", 0, 0, why));
+    set_old("Maildir");
+    ck_assert_ptr_null(deliver("Maildir", 0, 0, why));
+    ck_assert(!tmp_touched("Maildir"));
+    ck_assert_int_eq(list_dir("Maildir/new", got, 4), 2);
+    for (i = 0; i < 2; i++)
+        ck_assert_str_eq(read_file("Maildir/new", got[i]), WANT);
+    ck_assert_int_eq(maildir_deliver_link_proc(0), 1);
+    strbuf_free(why);
+}
+END_TEST
+
 START_TEST(test_new_symlink)
 {
     STRBUF *why = strbuf_create(10);
@@ -254,6 +278,7 @@ make_suite(void)
     tcase_add_test(tc, test_deliver);
     tcase_add_test(tc, test_failures);
     tcase_add_test(tc, test_unnamed);
+    tcase_add_test(tc, test_unnamed_proc);
     tcase_add_test(tc, test_new_symlink);
     suite_add_tcase(s, tc);
     return s;
