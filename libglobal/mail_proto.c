@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_ms.h"
 #include "mail_conf.h"
 #include "mail_proto.h"
 #include "msg.h"
@@ -172,17 +173,6 @@ mail_reply(STREAM *st, int status, const char *reason, ATTR_LIST *extra)
     return ret;
 }
 
-/* mail_clnt_now - monotonic clock in milliseconds */
-static int64_t
-mail_clnt_now(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-        msg_fatal("mail_clnt_now: clock_gettime: %m");
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* mail_clnt_create - a client for one service; connects on first use */
 MAIL_CLNT *
 mail_clnt_create(const char *queue_dir, const char *class, const char *service,
@@ -270,7 +260,7 @@ mail_clnt_connect(MAIL_CLNT *clnt, STRBUF *why)
                        strerror(errno));
         return -1;
     }
-    clnt->opened_ms = mail_clnt_now();
+    clnt->opened_ms = clock_ms();
     clnt->uses = 0;
     return 0;
 }
@@ -337,7 +327,7 @@ mail_clnt_request(MAIL_CLNT *clnt, const ATTR_LIST *req, ATTR_LIST *reply,
     int status;
 
     attr_list_reset(reply);
-    mail_clnt_expire(clnt, mail_clnt_now());
+    mail_clnt_expire(clnt, clock_ms());
     for (attempt = 0; attempt < 2; attempt++) {
         if (mail_clnt_connect(clnt, why) < 0)
             return -1;
@@ -357,6 +347,6 @@ mail_clnt_request(MAIL_CLNT *clnt, const ATTR_LIST *req, ATTR_LIST *reply,
         return -1;
     }
     clnt->uses++;
-    clnt->used_ms = mail_clnt_now();
+    clnt->used_ms = clock_ms();
     return status;
 }

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "clock_ms.h"
 #include "mail_queue.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -497,16 +498,6 @@ mail_queue_open(const MAIL_QUEUE *mq, const char *queue, const char *id,
 /* How long a taker leaves spare/ alone after finding it empty. */
 #define SPARE_IDLE_MS 100
 
-/* spare_clock_ms - the monotonic clock in milliseconds */
-static long long
-spare_clock_ms(void)
-{
-    struct timespec ts;
-
-    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* mail_queue_set_spare_limit - queue_file_reuse_limit (0: off) */
 void
 mail_queue_set_spare_limit(MAIL_QUEUE *mq, long limit)
@@ -576,26 +567,28 @@ spare_claim(const MAIL_QUEUE *mq, const char *queue, const char *name,
     return fd;
 }
 
-/* spare_read - names from the next read of spare/ (fd); count, or -1 */
-static int
-spare_read(int fd, char *buf, const char **names)
+/*
+ * spare_read - the next read of spare/ (fd): the queue IDs in it into
+ * names (*count of them); the bytes read, 0 at the end, or -1
+ */
+static ssize_t
+spare_read(int fd, char *buf, const char **names, int *count)
 {
     const struct dirent64 *de;
     ssize_t len;
     ssize_t off;
-    int count = 0;
 
+    *count = 0;
     if ((len = getdents64(fd, buf, SPARE_READ_BYTES)) <= 0)
-        return len < 0 ? -1 : 0;
-    for (off = 0; off < len && count < SPARE_READ_NAMES; off += de->d_reclen) {
+        return len;
+    for (off = 0; off < len && *count < SPARE_READ_NAMES; off += de->d_reclen) {
         de = (const struct dirent64 *) (buf + off);
         if (de->d_reclen == 0 || off + de->d_reclen > len)
             break; /* never from the kernel; no loop on it either */
         if (mail_queue_id_ok(de->d_name))
-            names[count++] = de->d_name;
+            names[(*count)++] = de->d_name;
     }
-    /* A read of only "." and "..", or of names not ours: not the end. */
-    return count == 0 ? SPARE_READ_NAMES + 1 : count;
+    return len;
 }
 
 /* spare_pick - where a take starts among count names: another place
@@ -631,9 +624,10 @@ mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
     static long long idle_until;
     char buf[SPARE_READ_BYTES] __attribute__((aligned(8)));
     const char *names[SPARE_READ_NAMES];
-    long long now = spare_clock_ms();
+    long long now = clock_ms();
     int looked = 0, seen = 0, claims = 0;
-    int count = 0;
+    ssize_t len = -1;
+    int count;
     int start;
     int i;
     int fd = -1;
@@ -655,9 +649,9 @@ mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
     if (dir_fd >= 0 && lseek(dir_fd, 0, SEEK_SET) == 0) {
         while (fd < 0 && looked < SPARE_TAKE_NAMES &&
                claims < SPARE_TAKE_CLAIMS && LEN(why) == 0 &&
-               (count = spare_read(dir_fd, buf, names)) > 0) {
-            if (count > SPARE_READ_NAMES)
-                continue; /* no names in this read */
+               (len = spare_read(dir_fd, buf, names, &count)) > 0) {
+            if (count == 0)
+                continue; /* only "." and "..", or names not ours */
             seen += count;
             start = spare_pick(count);
             for (i = 0; i < count && fd < 0 && claims < SPARE_TAKE_CLAIMS &&
@@ -667,7 +661,7 @@ mail_queue_spare_take(const MAIL_QUEUE *mq, const char *queue, STRBUF *id,
                                  &claims);
         }
         /* Read to the end without a name: spare/ is empty. */
-        if (count == 0 && seen == 0)
+        if (len == 0 && seen == 0)
             idle_until = now + SPARE_IDLE_MS;
     }
     if (fd < 0 && LEN(why) == 0)
@@ -714,7 +708,7 @@ spare_room(const MAIL_QUEUE *mq)
 {
     static long count = -1;
     static long long counted;
-    long long now = spare_clock_ms();
+    long long now = clock_ms();
 
     if (count < 0 ||
         (count >= mq->spare_limit && now - counted >= SPARE_RECOUNT_MS)) {

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_ms.h"
 #include "mail_conf.h"
 #include "mail_dict.h"
 #include "mail_params.h"
@@ -514,15 +515,11 @@ mail_server_stopping(void)
     return stop_flag != 0;
 }
 
-/* mail_server_now - monotonic milliseconds */
+/* mail_server_now - monotonic milliseconds (clock_ms) */
 int64_t
 mail_server_now(void)
 {
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-        msg_fatal("clock_gettime: %m");
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_ms();
 }
 
 /* mail_server_idle_wait - ms until the idle exit; -1: none, 0: due */
@@ -605,8 +602,6 @@ mail_server_quiet_event(EVENT_LOOP *loop, int event, int id, void *ctx)
 
     (void) event;
     (void) id;
-    if (ms->busy == 0)
-        return;
     if (quiet < MAIL_SERVER_QUIET_MS) {
         (void) event_request_timer(loop, mail_server_quiet_event, ms,
                                    (int) (MAIL_SERVER_QUIET_MS - quiet), 0);

@@ -159,8 +159,7 @@ single_accept_fd(MAIL_SERVER *ms, const char *ready)
 static int
 single_take_next(MAIL_SERVER *ms)
 {
-    if (ms->gen_open)
-        mail_server_gen_check(ms);
+    mail_server_gen_check(ms);
     if (mail_server_stopping() || ms->retired || mail_server_used_up(ms))
         return -1;
     return single_accept_fd(ms, NULL);

@@ -25,6 +25,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "clock_ms.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "stringops.h"
@@ -45,16 +46,6 @@ struct TLS_SESS {
     STRBUF *peer_CN;
     STRBUF *issuer_CN;
 };
-
-/* sess_now - a monotonic clock in milliseconds */
-static long long
-sess_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* sess_want - map an SSL result to EAGAIN + poll event, EOF or error */
 static ssize_t
@@ -128,7 +119,7 @@ sess_poll(int fd, short want, long long deadline)
     int n;
 
     for (;;) {
-        if ((left = deadline - sess_now()) < 0)
+        if ((left = deadline - clock_ms()) < 0)
             left = 0;
         if ((n = poll(&pfd, 1, (int) left)) > 0)
             return 0;
@@ -141,7 +132,7 @@ sess_poll(int fd, short want, long long deadline)
 static int
 sess_handshake(TLS_SESS *sess, int fd, int timeout_ms, STRBUF *why)
 {
-    long long deadline = sess_now() + timeout_ms;
+    long long deadline = clock_ms() + timeout_ms;
     short want = 0;
     int ret;
 

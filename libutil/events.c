@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_ms.h"
 #include "events.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -68,17 +69,6 @@ struct EVENT_LOOP {
     int stop;             /* event_loop_break() was called */
     struct epoll_event ready[EVENT_BATCH];
 };
-
-/* event_now - monotonic time in milliseconds */
-static long long
-event_now(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-        msg_fatal("event_now: clock_gettime: %m");
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* event_loop_create - a loop with no descriptors and no timers */
 EVENT_LOOP *
@@ -420,7 +410,7 @@ event_request_timer(EVENT_LOOP *loop, EVENT_FN callback, void *context,
         msg_panic("event_request_timer: bad delay %d ms%s", delay_ms,
                   repeat ? " (repeating)" : "");
     t = mymalloc(sizeof(*t));
-    t->due = event_now() + delay_ms;
+    t->due = clock_ms() + delay_ms;
     t->id = event_timer_id(loop);
     t->interval = repeat ? delay_ms : 0;
     t->cancelled = 0;
@@ -452,7 +442,7 @@ event_cancel_timer(EVENT_LOOP *loop, int id)
 static int
 event_run_timers(EVENT_LOOP *loop)
 {
-    long long now = event_now();
+    long long now = clock_ms();
     unsigned long first_new = loop->seq;
     long long late;
     EVENT_TIMER *t;
@@ -471,7 +461,7 @@ event_run_timers(EVENT_LOOP *loop)
         }
         /* Keep the cadence, but skip ticks missed while we were busy. */
         t->due += t->interval;
-        late = event_now();
+        late = clock_ms();
         if (t->due < late)
             t->due = late + t->interval;
         event_heap_push(loop, t);
@@ -487,7 +477,7 @@ event_wait_ms(EVENT_LOOP *loop, int max_wait_ms)
 
     if (loop->heap_len == 0)
         return max_wait_ms < 0 ? -1 : max_wait_ms;
-    left = loop->heap[0]->due - event_now();
+    left = loop->heap[0]->due - clock_ms();
     if (left < 0)
         left = 0;
     if (max_wait_ms >= 0 && left > max_wait_ms)

@@ -33,27 +33,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_ms.h"
 #include "lock_file.h"
 #include "msg.h"
 
 /* Looks for a stale lock in one call; more would only repeat warnings. */
 #define DOT_STALE_CHECKS 3
 
-/* now_ms - milliseconds on a clock that never goes back */
-static long long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* wait_turn - pause before the next attempt; -1 when time is up */
 static int
 wait_turn(long long deadline)
 {
-    long long left = deadline - now_ms();
+    long long left = deadline - clock_ms();
     struct timespec ts;
 
     if (left <= 0)
@@ -115,7 +106,7 @@ fcntl_busy(int fd, int fl_type, int timeout_ms, STRBUF *why)
 int
 lock_file_fcntl(int fd, int type, int timeout_ms, STRBUF *why)
 {
-    long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    long long deadline = clock_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     int fl_type;
 
     if (type == LOCK_FILE_SHARED)
@@ -194,7 +185,7 @@ dot_stale(const char *lock, int stale_time)
 int
 lock_file_dot(const char *path, int timeout_ms, int stale_time, STRBUF *why)
 {
-    long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    long long deadline = clock_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     char lock[PATH_MAX];
     int stale_checks = 0;
 

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_ms.h"
 #include "msg.h"
 #include "proc.h"
 
@@ -338,16 +339,6 @@ proc_spawn(const char *path, char *const argv[], char *const envp[],
     return proc_spawn_result(pid, pipefd[0]);
 }
 
-/* proc_now - monotonic time in milliseconds */
-static long long
-proc_now(void)
-{
-    struct timespec ts;
-
-    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* proc_left - milliseconds until deadline, 0 when past, -1: no deadline */
 static int
 proc_left(long long deadline)
@@ -356,7 +347,7 @@ proc_left(long long deadline)
 
     if (deadline < 0)
         return -1;
-    left = deadline - proc_now();
+    left = deadline - clock_ms();
     if (left < 0)
         return 0;
     return left > INT_MAX ? INT_MAX : (int) left;
@@ -384,7 +375,7 @@ proc_wait(pid_t pid, int *status, int timeout_ms)
 
     if (pid <= 0)
         msg_panic("proc_wait: bad pid %ld", (long) pid);
-    deadline = timeout_ms < 0 ? -1 : proc_now() + timeout_ms;
+    deadline = timeout_ms < 0 ? -1 : clock_ms() + timeout_ms;
     for (;;) {
         got = waitpid(pid, status, timeout_ms < 0 ? 0 : WNOHANG);
         if (got == pid)
@@ -582,7 +573,7 @@ proc_command(PROC_COMMAND *cmd, STRBUF *output)
     int io_status;
     pid_t pid;
 
-    deadline = cmd->timeout_ms < 0 ? -1 : proc_now() + cmd->timeout_ms;
+    deadline = cmd->timeout_ms < 0 ? -1 : clock_ms() + cmd->timeout_ms;
     cmd->status = 0;
     cmd->truncated = 0;
     strbuf_reset(output);

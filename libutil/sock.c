@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_ms.h"
 #include "msg.h"
 #include "sock.h"
 
@@ -297,22 +298,11 @@ sock_unix_connect(const char *path, int timeout_ms)
     return fd;
 }
 
-/* sock_now - monotonic clock in milliseconds */
-static long long
-sock_now(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-        msg_fatal("sock_now: clock_gettime: %m");
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* sock_wait_connected - wait for a connect in progress, then its result */
 static int
 sock_wait_connected(int fd, int timeout_ms)
 {
-    long long deadline = sock_now() + timeout_ms;
+    long long deadline = clock_ms() + timeout_ms;
     struct pollfd pfd = {fd, POLLOUT, 0};
     socklen_t len = sizeof(int);
     int wait = timeout_ms > 0 ? timeout_ms : -1;
@@ -320,7 +310,7 @@ sock_wait_connected(int fd, int timeout_ms)
     int n;
 
     while ((n = poll(&pfd, 1, wait)) < 0 && errno == EINTR)
-        if (timeout_ms > 0 && (wait = (int) (deadline - sock_now())) < 0)
+        if (timeout_ms > 0 && (wait = (int) (deadline - clock_ms())) < 0)
             wait = 0;
     if (n <= 0) {
         if (n == 0)

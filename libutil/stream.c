@@ -46,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_ms.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "stream.h"
@@ -133,22 +134,11 @@ stream_need(const char *buf, const char *who)
         msg_panic("%s: stream not open in that direction", who);
 }
 
-/* stream_now - monotonic clock in milliseconds */
-static int64_t
-stream_now(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-        msg_fatal("stream_now: clock_gettime: %m");
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* stream_start - begin a public operation: set its deadline */
 static void
 stream_start(STREAM *st)
 {
-    st->deadline = st->timeout > 0 ? stream_now() + st->timeout : 0;
+    st->deadline = st->timeout > 0 ? clock_ms() + st->timeout : 0;
 }
 
 /* stream_set_stop_flag - a signal flag that makes interrupted I/O fail */
@@ -180,7 +170,7 @@ stream_wait(STREAM *st, short event, int *flags)
             errno = EINTR;
             return -1;
         }
-        left = st->deadline > 0 ? st->deadline - stream_now() : -1;
+        left = st->deadline > 0 ? st->deadline - clock_ms() : -1;
         if (st->deadline > 0 && left < 0)
             left = 0;
         pfd.fd = st->fd;
