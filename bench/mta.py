@@ -364,6 +364,10 @@ class Postern(Mta):
         if inst is not None:
             if os.environ.get("BENCH_KEEP"):
                 os.environ["POSTERN_KEEP"] = "1"
+            # As remove_tree(): with BENCH_DEFER_RM the folder (its
+            # spare/ files above all) goes at the end of the run, so the
+            # next measurement does not pay for the inodes it frees.
+            inst.keep_root = bool(os.environ.get("BENCH_DEFER_RM"))
             inst.__exit__(None, None, None)
             self.inst = None
 

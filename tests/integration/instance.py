@@ -301,6 +301,9 @@ class Instance:
         self.extra_main_cf = dict(main_cf or {})
         self.master_cf_text = master_cf
         self.run_check = check
+        # Leave the folder for the caller to remove (bench/: every
+        # measurement's folder goes at the end of the run).
+        self.keep_root = False
         self.privsep = os.geteuid() == 0
         if self.privsep:
             self.mail_owner, self.setgid_group = MAIL_OWNER, SETGID_GROUP
@@ -538,7 +541,7 @@ class Instance:
             keep = exc_type is not None or os.environ.get("POSTERN_KEEP")
             if keep:
                 print(f"instance: kept {self.root}", file=sys.stderr)
-            else:
+            elif not self.keep_root:
                 shutil.rmtree(self.root, ignore_errors=True)
         return False
 
