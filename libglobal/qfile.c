@@ -49,10 +49,49 @@
  * dir_sync_start - start the sync of the folder that holds a reused
  * file's new name; when it cannot start, the commit syncs it instead
  */
+/*
+ * sync_group - the group commit of the sync of the folder that holds
+ * path, a file of an unhashed queue: its state file is FOLDER/.sync (not
+ * a queue ID, so no scan takes it).  One per process, for the last
+ * folder asked; NULL when it cannot be had (each file then syncs alone).
+ */
+static FSYNC_GROUP *
+sync_group(const char *path)
+{
+    static FSYNC_GROUP *group;
+    static STRBUF *folder;
+    STRBUF *want = strbuf_create(100);
+    const char *slash = strrchr(path, '/');
+
+    strbuf_memcpy(want, path, slash ? (size_t) (slash - path) : 0);
+    if (folder == NULL || strcmp(STR(folder), STR(want)) != 0) {
+        fsync_group_free(group);
+        if (folder == NULL)
+            folder = strbuf_create(100);
+        strbuf_sprintf(folder, "%s", STR(want));
+        /* QUEUE_DIR/private/QUEUE.sync: a folder no queue scan reads. */
+        slash = strrchr(STR(folder), '/');
+        strbuf_memcpy(want, STR(folder),
+                      slash ? (size_t) (slash - STR(folder)) + 1 : 0);
+        strbuf_sprintf(folder, "%s", STR(folder)); /* unchanged */
+        strbuf_strcat(want, "private/");
+        strbuf_strcat(want, slash ? slash + 1 : STR(folder));
+        strbuf_strcat(want, ".sync");
+        group = fsync_group_open(STR(want));
+    }
+    strbuf_free(want);
+    return group;
+}
+
 static void
 dir_sync_start(QFILE *qf)
 {
     qf->dir_fd = fsync_dir_open(STR(qf->path));
+    if (qf->dir_fd >= 0 && !mail_queue_hashed(qf->mq, qf->queue) &&
+        (qf->group = sync_group(STR(qf->path))) != NULL) {
+        qf->ticket = fsync_group_ticket(qf->group);
+        return;
+    }
     if (qf->dir_fd >= 0 && fsync_async_start(&qf->dir_sync, qf->dir_fd) < 0) {
         (void) close(qf->dir_fd);
         qf->dir_fd = -1;
@@ -70,6 +109,10 @@ dir_sync_end(QFILE *qf)
 
     if (qf->dir_fd < 0)
         return 0;
+    if (qf->group != NULL &&
+        (ret = fsync_group_sync(qf->group, qf->ticket, qf->dir_fd)) < 0 &&
+        errno == EINVAL)
+        ret = 0;
     if (fsync_async_busy(&qf->dir_sync) &&
         (ret = fsync_async_wait(&qf->dir_sync)) < 0 && errno == EINVAL)
         ret = 0;
@@ -108,6 +151,8 @@ qfile_create(const MAIL_QUEUE *mq, const char *queue, STRBUF *why)
     qf->reused = reused;
     qf->dir_fd = -1;
     memset(&qf->dir_sync, 0, sizeof(qf->dir_sync));
+    qf->group = NULL;
+    qf->ticket = 0;
     if (reused)
         dir_sync_start(qf);
     return qf;
@@ -190,6 +235,7 @@ QFILE *
 qfile_free(QFILE *qf)
 {
     if (qf) {
+        qf->group = NULL; /* nobody waits for this one's name */
         (void) dir_sync_end(qf);
         if (qf->st)
             (void) stream_free(qf->st);
@@ -224,8 +270,7 @@ commit_sync(QFILE *qf, STRBUF *why)
     const char *step = "write";
 
     if (stream_flush(qf->st) < 0 ||
-        (step = "ftruncate",
-         qf->reused && ftruncate(qf->fd, qf->offset) < 0) ||
+        (step = "ftruncate", qf->reused && ftruncate(qf->fd, qf->offset) < 0) ||
         (step = "fchmod", fchmod(qf->fd, MAIL_QUEUE_MODE_COMPLETE) < 0) ||
         (step = "fsync", fsync(qf->fd) < 0)) {
         strbuf_sprintf(why, "%s %s: %s", step, STR(qf->path), strerror(errno));

@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include "fsync_async.h"
+#include "fsync_group.h"
 #include "mail_queue.h"
 #include "rec_type.h"
 #include "record.h"
@@ -43,6 +44,8 @@ typedef struct QFILE {
                    * name made by rename (mail_queue_spare_take) */
     int dir_fd;   /* the folder, while its sync runs (reused); else -1 */
     FSYNC_ASYNC dir_sync; /* that sync, started by qfile_create() */
+    FSYNC_GROUP *group;   /* or a group commit of it (borrowed); NULL */
+    uint64_t ticket;      /* the group's syncs started after the rename */
 } QFILE;
 
 extern QFILE *qfile_create(const MAIL_QUEUE *mq, const char *queue,
