@@ -73,7 +73,6 @@ sync_group(const char *path)
         slash = strrchr(STR(folder), '/');
         strbuf_memcpy(want, STR(folder),
                       slash ? (size_t) (slash - STR(folder)) + 1 : 0);
-        strbuf_sprintf(folder, "%s", STR(folder)); /* unchanged */
         strbuf_strcat(want, "private/");
         strbuf_strcat(want, slash ? slash + 1 : STR(folder));
         strbuf_strcat(want, ".sync");
