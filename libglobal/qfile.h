@@ -32,6 +32,10 @@
 #include "strbuf.h"
 #include "stream.h"
 
+/* The state of the queue's group commit of folder syncs (fsync_group),
+ * under queue_directory; owned by mail_owner, who creates it. */
+#define QFILE_SYNC_STATE "private/queue.sync"
+
 typedef struct QFILE {
     const MAIL_QUEUE *mq; /* borrowed */
     char *queue;          /* the queue the file was created in */
@@ -45,7 +49,7 @@ typedef struct QFILE {
     int dir_fd;   /* the folder, while its sync runs (reused); else -1 */
     FSYNC_ASYNC dir_sync; /* that sync, started by qfile_create() */
     FSYNC_GROUP *group;   /* or a group commit of it (borrowed); NULL */
-    uint64_t ticket;      /* the group's syncs started after the rename */
+    FSYNC_TICKET ticket;  /* taken after the rename */
 } QFILE;
 
 extern QFILE *qfile_create(const MAIL_QUEUE *mq, const char *queue,
