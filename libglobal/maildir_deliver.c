@@ -32,6 +32,15 @@
  * trouble, 5.2.2 for a full mailbox or quota, 4.3.0 for a queue read
  * error) with a reason in why.
  *
+ * The fsync() of new/ after the link or move goes through a group commit
+ * (fsync_group) once maildir_deliver_sync_state(queue_dir) has opened its
+ * state file, queue_dir/MAILDIR_SYNC_STATE: deliveries into the same
+ * new/ at the same time share a sync that began after their own entry,
+ * instead of each flushing the disk's cache for it.  That call is made
+ * before the process switches to a recipient (the file is root's when
+ * the process runs as root); when the file cannot be had it logs a
+ * warning and each delivery syncs new/ alone, as without the call.
+ *
  * maildir_unique(out, tv, pid, count, hostname) writes the file name
  * "SECONDS.MusecPpidQcount.HOST" into out and returns it; '/' and ':' in
  * the host name become \057 and \072 as the Maildir page asks.
@@ -51,6 +60,7 @@
 #include <unistd.h>
 
 #include "fsync_dir.h"
+#include "fsync_group.h"
 #include "maildir_deliver.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -206,13 +216,59 @@ maildir_move(const char *tmp, const char *new)
     return 0;
 }
 
+/* The group commit of new/ syncs; NULL: each syncs alone. */
+static FSYNC_GROUP *maildir_group;
+
+/* maildir_deliver_sync_state - open the group commit's state file */
+void
+maildir_deliver_sync_state(const char *queue_dir)
+{
+    STRBUF *path = strbuf_create(100);
+
+    fsync_group_free(maildir_group);
+    strbuf_sprintf(path, "%s/%s", queue_dir, MAILDIR_SYNC_STATE);
+    if ((maildir_group = fsync_group_open(STR(path))) == NULL)
+        msg_warn("open %s: %m; each Maildir delivery syncs new/ alone",
+                 STR(path));
+    strbuf_free(path);
+}
+
+/*
+ * maildir_sync_dir - sync the folder that holds path (a name just made
+ * there), through the group commit when there is one; 0 or -1 as
+ * fsync_dir()
+ */
+static int
+maildir_sync_dir(const char *path)
+{
+    FSYNC_TICKET t;
+    int fd;
+    int ret;
+    int err;
+
+    if (maildir_group == NULL)
+        return fsync_dir(path);
+    if ((fd = fsync_dir_open(path)) < 0)
+        return -1;
+    if (fsync_group_ticket(maildir_group, fd, &t) == 0)
+        ret = fsync_group_sync(maildir_group, &t, fd);
+    else
+        ret = fsync(fd);
+    if (ret < 0 && errno == EINVAL)
+        ret = 0;
+    err = errno;
+    (void) close(fd);
+    errno = err;
+    return ret;
+}
+
 /* maildir_sync_new - make new's entry durable; on failure it goes */
 static const char *
 maildir_sync_new(const char *new, STRBUF *why)
 {
     int err;
 
-    if (fsync_dir(new) < 0) {
+    if (maildir_sync_dir(new) < 0) {
         err = errno;
         strbuf_fail(why, err, "sync folder of %s: %s", new, strerror(err));
         (void) unlink(new);

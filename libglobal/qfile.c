@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock_ms.h"
 #include "fsync_dir.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -45,15 +46,55 @@
 /* Where the size record's data starts: after its type and length bytes. */
 #define SIZE_DATA_OFFSET 2
 
+/* How long after a failed open of the state file files sync alone. */
+#define QFILE_SYNC_RETRY_MS 1000
+
 /*
- * dir_sync_start - start the sync of the folder that holds a reused
- * file's new name; when it cannot start, the commit syncs it instead
+ * queue_group - the group commit of the queue's folder syncs: the state
+ * file QUEUE_DIR/private/queue.sync (a folder no queue scan reads), one
+ * per process, for the last queue asked; NULL when it cannot be had
+ * (then each file syncs alone, for a second before the next try).
+ */
+static FSYNC_GROUP *
+queue_group(const MAIL_QUEUE *mq)
+{
+    static FSYNC_GROUP *group;
+    static STRBUF *top;
+    static int64_t tried; /* when the open last failed */
+    STRBUF *path;
+
+    if (top != NULL && strcmp(STR(top), mail_queue_top(mq)) == 0 &&
+        (group != NULL || clock_ms() - tried < QFILE_SYNC_RETRY_MS))
+        return group;
+    fsync_group_free(group);
+    if (top == NULL)
+        top = strbuf_create(100);
+    strbuf_sprintf(top, "%s", mail_queue_top(mq));
+    path = strbuf_create(100);
+    strbuf_sprintf(path, "%s/" QFILE_SYNC_STATE, STR(top));
+    if ((group = fsync_group_open(STR(path))) == NULL)
+        tried = clock_ms();
+    strbuf_free(path);
+    return group;
+}
+
+/*
+ * dir_sync_start - after the rename that gave a reused file its name:
+ * a ticket for the group commit of its folder's sync, or where there is
+ * none that sync started in the background; when neither can start, the
+ * commit syncs the folder alone
  */
 static void
 dir_sync_start(QFILE *qf)
 {
     qf->dir_fd = fsync_dir_open(STR(qf->path));
-    if (qf->dir_fd >= 0 && fsync_async_start(&qf->dir_sync, qf->dir_fd) < 0) {
+    if (qf->dir_fd < 0)
+        return;
+    if ((qf->group = queue_group(qf->mq)) != NULL &&
+        fsync_group_ticket(qf->group, qf->dir_fd, &qf->ticket) == 0)
+        return;
+    qf->group = NULL;
+    if (fsync_async_start(&qf->dir_sync, qf->dir_fd) < 0) {
         (void) close(qf->dir_fd);
         qf->dir_fd = -1;
     }
@@ -70,6 +111,10 @@ dir_sync_end(QFILE *qf)
 
     if (qf->dir_fd < 0)
         return 0;
+    if (qf->group != NULL &&
+        (ret = fsync_group_sync(qf->group, &qf->ticket, qf->dir_fd)) < 0 &&
+        errno == EINVAL)
+        ret = 0;
     if (fsync_async_busy(&qf->dir_sync) &&
         (ret = fsync_async_wait(&qf->dir_sync)) < 0 && errno == EINVAL)
         ret = 0;
@@ -108,6 +153,8 @@ qfile_create(const MAIL_QUEUE *mq, const char *queue, STRBUF *why)
     qf->reused = reused;
     qf->dir_fd = -1;
     memset(&qf->dir_sync, 0, sizeof(qf->dir_sync));
+    qf->group = NULL;
+    memset(&qf->ticket, 0, sizeof(qf->ticket));
     if (reused)
         dir_sync_start(qf);
     return qf;
@@ -190,6 +237,7 @@ QFILE *
 qfile_free(QFILE *qf)
 {
     if (qf) {
+        qf->group = NULL; /* nobody waits for this one's name */
         (void) dir_sync_end(qf);
         if (qf->st)
             (void) stream_free(qf->st);
@@ -224,8 +272,7 @@ commit_sync(QFILE *qf, STRBUF *why)
     const char *step = "write";
 
     if (stream_flush(qf->st) < 0 ||
-        (step = "ftruncate",
-         qf->reused && ftruncate(qf->fd, qf->offset) < 0) ||
+        (step = "ftruncate", qf->reused && ftruncate(qf->fd, qf->offset) < 0) ||
         (step = "fchmod", fchmod(qf->fd, MAIL_QUEUE_MODE_COMPLETE) < 0) ||
         (step = "fsync", fsync(qf->fd) < 0)) {
         strbuf_sprintf(why, "%s %s: %s", step, STR(qf->path), strerror(errno));

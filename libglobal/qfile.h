@@ -25,11 +25,16 @@
 #include <sys/types.h>
 
 #include "fsync_async.h"
+#include "fsync_group.h"
 #include "mail_queue.h"
 #include "rec_type.h"
 #include "record.h"
 #include "strbuf.h"
 #include "stream.h"
+
+/* The state of the queue's group commit of folder syncs (fsync_group),
+ * under queue_directory; owned by mail_owner, who creates it. */
+#define QFILE_SYNC_STATE "private/queue.sync"
 
 typedef struct QFILE {
     const MAIL_QUEUE *mq; /* borrowed */
@@ -43,6 +48,8 @@ typedef struct QFILE {
                    * name made by rename (mail_queue_spare_take) */
     int dir_fd;   /* the folder, while its sync runs (reused); else -1 */
     FSYNC_ASYNC dir_sync; /* that sync, started by qfile_create() */
+    FSYNC_GROUP *group;   /* or a group commit of it (borrowed); NULL */
+    FSYNC_TICKET ticket;  /* taken after the rename */
 } QFILE;
 
 extern QFILE *qfile_create(const MAIL_QUEUE *mq, const char *queue,

@@ -29,6 +29,7 @@
 #include "deliver_src.h"
 #include "local.h"
 #include "mail_conf.h"
+#include "maildir_deliver.h"
 #include "mail_proto.h"
 #include "mail_server.h"
 #include "msg.h"
@@ -222,6 +223,7 @@ local_privs(LOCAL_PARAMS *p)
 static void
 local_pre_init(const char *service, char **argv)
 {
+    char *queue_dir;
     LOCAL_PARAMS *p = &local_params;
 
     (void) service;
@@ -259,6 +261,10 @@ local_pre_init(const char *service, char **argv)
     p->fallback_transport_maps = maps_param("fallback_transport_maps", 0);
     p->pass = local_pass;
     p->log = local_log;
+    /* Before any switch to a recipient: the state file is ours. */
+    queue_dir = mail_conf_str("queue_directory");
+    maildir_deliver_sync_state(queue_dir);
+    myfree(queue_dir);
 }
 
 /* main - the single-server skeleton does the rest */

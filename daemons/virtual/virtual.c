@@ -22,6 +22,7 @@
 #include "deliver_src.h"
 #include "lock_file.h"
 #include "mail_conf.h"
+#include "maildir_deliver.h"
 #include "mail_proto.h"
 #include "mail_server.h"
 #include "msg.h"
@@ -84,6 +85,7 @@ virtual_locks(const char *param)
 static void
 virtual_pre_init(const char *service, char **argv)
 {
+    char *queue_dir;
     VIRTUAL_PARAMS *p = &virtual_params;
 
     (void) service;
@@ -104,6 +106,10 @@ virtual_pre_init(const char *service, char **argv)
         (int) (mail_conf_long("deliver_lock_attempts") *
                mail_conf_time("deliver_lock_delay") * 1000);
     p->mbox.stale_time = (int) mail_conf_time("stale_lock_time");
+    /* Before any switch to a recipient: the state file is ours. */
+    queue_dir = mail_conf_str("queue_directory");
+    maildir_deliver_sync_state(queue_dir);
+    myfree(queue_dir);
 }
 
 /* main - the single-server skeleton does the rest */

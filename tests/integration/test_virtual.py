@@ -94,6 +94,11 @@ class VirtualTest(unittest.TestCase):
             "Delivered-To: b+x@two.example\nSubject: test\n\n"
             ">From the start\n>>From quoted\nend\n\n" % SENDER).encode())
         self.assertEqual(os.stat(mbox).st_uid, UID_TWO)
+        # new/ was synced through the group commit, whose state file
+        # virtual (root) made before it switched to the recipient.
+        st = os.stat(os.path.join(self.inst.queue_dir, "private",
+                                  "mailbox.sync"))
+        self.assertEqual((st.st_uid, st.st_mode & 0o7777), (0, 0o600))
         self.inst.wait_log(r"%s: to=<b\+x@two.example>, relay=virtual, .*"
                            r"dsn=2.0.0, status=sent \(delivered to mailbox\)"
                            % qid, timeout=10)

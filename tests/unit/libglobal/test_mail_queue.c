@@ -998,13 +998,17 @@ START_TEST(test_reuse_commit)
 
     ck_assert_int_eq(mail_queue_spare_put(mq, "active", old, why), 0);
     ino = path_of("spare", old, &st);
+    ck_assert_int_eq(mkdir("q/private", 0700), 0);
     /* cleanup's shape: C I T S R M N X E(ID), over an older, longer file. */
     qf = qfile_create(mq, "incoming", why);
     ck_assert_msg(qf != NULL, "%s", STR(why));
     ck_assert(qf->reused);
-    /* The folder's sync runs in the background from here to the commit. */
+    /* The folder's sync is a group commit, its ticket taken after the
+     * rename, its state file private/queue.sync. */
     ck_assert_int_ge(qf->dir_fd, 0);
-    ck_assert(fsync_async_busy(&qf->dir_sync));
+    ck_assert_ptr_nonnull(qf->group);
+    ck_assert(!fsync_async_busy(&qf->dir_sync));
+    ck_assert_int_eq(access("q/private/queue.sync", F_OK), 0);
     id = mystrdup(qf->id);
     ck_assert_int_eq(path_of("incoming", id, &st), ino);
     qfile_put_size(qf, 0, 0, 0);

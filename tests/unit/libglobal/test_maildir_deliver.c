@@ -267,6 +267,49 @@ START_TEST(test_new_symlink)
 END_TEST
 
 /* make_suite - the maildir_deliver tests */
+/* Syncs of folders through the group commit, counted. */
+static int group_syncs;
+
+static int
+count_fsync(int fd)
+{
+    group_syncs++;
+    return fsync(fd);
+}
+
+/*
+ * With the state file open, new/ is synced through the group commit: one
+ * group sync per delivery made one after another (nothing shared), the
+ * state file made 0600 under private/, the files whole.
+ */
+START_TEST(test_sync_group)
+{
+    STRBUF *why = strbuf_create(10);
+    char got[4][256];
+    struct stat st;
+    int i;
+
+    ck_assert_int_eq(mkdir("private", 0700), 0);
+    maildir_deliver_sync_state(".");
+    ck_assert_int_eq(stat(MAILDIR_SYNC_STATE, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    fsync_group_fsync_fn = count_fsync;
+    ck_assert_ptr_null(deliver("Maildir", 0, 0, why));
+    ck_assert_int_eq(group_syncs, 1);
+    ck_assert_ptr_null(deliver("Maildir", 0, 0, why));
+    ck_assert_int_eq(group_syncs, 2);
+    /* The other way (tmp/, then a move) syncs new/ the same way. */
+    maildir_deliver_unnamed(0);
+    ck_assert_ptr_null(deliver("Maildir", 0, 0, why));
+    ck_assert_int_eq(group_syncs, 3);
+    ck_assert_int_eq(list_dir("Maildir/new", got, 4), 3);
+    for (i = 0; i < 3; i++)
+        ck_assert_str_eq(read_file("Maildir/new", got[i]), WANT);
+    ck_assert_int_eq(list_dir("Maildir/tmp", got, 4), 0);
+    strbuf_free(why);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -280,6 +323,7 @@ make_suite(void)
     tcase_add_test(tc, test_unnamed);
     tcase_add_test(tc, test_unnamed_proc);
     tcase_add_test(tc, test_new_symlink);
+    tcase_add_test(tc, test_sync_group);
     suite_add_tcase(s, tc);
     return s;
 }
