@@ -230,6 +230,47 @@ START_TEST(test_processes)
 }
 END_TEST
 
+/*
+ * Eight processes, twenty renames each, one after another, each sync
+ * taking 20 ms: a process that arrives while a sync runs waits for it to
+ * end and then finds the next sync, begun after its rename, running for
+ * it and the others that came meanwhile, instead of waiting in the
+ * lock's queue behind syncs begun later.  Fewer than half the renames
+ * need a sync of their own (a lock queue alone gave about one in 1.8).
+ */
+START_TEST(test_rounds)
+{
+    enum { PROCS = 8, EACH = 20 };
+    pid_t pid[PROCS];
+    int status;
+    int i;
+
+    setup();
+    counts->sleep_ms = 20;
+    for (i = 0; i < PROCS; i++) {
+        ck_assert_int_ge(pid[i] = fork(), 0);
+        if (pid[i] == 0) {
+            FSYNC_GROUP *g = fsync_group_open("state");
+            FSYNC_TICKET t;
+            int fd = dir_open("d");
+            int n;
+
+            for (n = 0; g != NULL && n < EACH; n++)
+                if (fsync_group_ticket(g, fd, &t) < 0 ||
+                    fsync_group_sync(g, &t, fd) < 0)
+                    _exit(1);
+            _exit(g != NULL ? 0 : 2);
+        }
+    }
+    for (i = 0; i < PROCS; i++) {
+        ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    ck_assert_int_ge(counts->calls, EACH);
+    ck_assert_int_lt(counts->calls, PROCS * EACH / 2);
+}
+END_TEST
+
 /* A folder's sync never waits for another folder's: with a 2 s sync of
  * "d" running in a child, a ticket and a sync of "e" are quick. */
 START_TEST(test_independent)
@@ -423,6 +464,7 @@ fsync_group_suite(void)
     tcase_add_test(tc, test_folders);
     tcase_add_test(tc, test_failed);
     tcase_add_test(tc, test_processes);
+    tcase_add_test(tc, test_rounds);
     tcase_add_test(tc, test_independent);
     tcase_add_test(tc, test_takeover);
     tcase_add_test(tc, test_crash_state);
