@@ -15,6 +15,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
+import instance  # noqa: E402
 import mta  # noqa: E402
 
 
@@ -26,12 +27,16 @@ class DeferTest(unittest.TestCase):
                                 "POSTERN_KEEP")}
         for k in self.saved:
             os.environ.pop(k, None)
+        # mta.Postern points the harness's instances at the run's folder:
+        # the tests after this one must get theirs back.
+        self.saved_tmp = instance.TMP
         os.makedirs(os.path.join(HERE, "..", "tmp"), exist_ok=True)
         self.work = tempfile.mkdtemp(prefix="bench-defer-",
                                      dir=os.path.join(HERE, "..", "tmp"))
         os.chmod(self.work, 0o755)
 
     def tearDown(self):
+        instance.TMP = self.saved_tmp
         for k, v in self.saved.items():
             if v is None:
                 os.environ.pop(k, None)
