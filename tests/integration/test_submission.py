@@ -90,11 +90,18 @@ class SubmissionTest(unittest.TestCase):
             input=data, env=env, capture_output=True, timeout=60, **kw)
 
     def queued(self, count=1):
+        def complete(name):
+            try:
+                st = os.stat(os.path.join(self.incoming, name))
+            except FileNotFoundError:
+                return False
+            return st.st_mode & 0o100 != 0  # the completion mark
+
         def files():
             names = [n for n in os.listdir(self.incoming)
-                     if not n.startswith("tmp")]
+                     if not n.startswith("tmp") and complete(n)]
             return names if len(names) >= count else None
-        return wait_for(files, what=f"{count} file(s) in incoming/")
+        return wait_for(files, what=f"{count} complete file(s) in incoming/")
 
     def test_extract_to_cc_bcc(self):
         msg = (b"From: someone@example.org\nTo: a@example.com\n"
@@ -106,8 +113,11 @@ class SubmissionTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         names = self.queued()
         self.assertEqual(len(names), 1, names)
-        self.assertEqual(os.listdir(os.path.join(self.inst.queue_dir,
-                                                 "maildrop")), [])
+        # pickup removes the maildrop file once cleanup has answered,
+        # which is after the queue file is marked complete and synced.
+        drop = os.path.join(self.inst.queue_dir, "maildrop")
+        wait_for(lambda: os.listdir(drop) == [] or None,
+                 what="an empty maildrop/")
         qf = QueueFile(os.path.join(self.incoming, names[0]))
         self.assertTrue(qf.complete())
         self.assertEqual(sorted(qf.rcpts),
