@@ -41,7 +41,7 @@ typedef struct FSYNC_GROUP_SLOT {
     uint64_t used;    /* 1 when dev/ino name a folder */
     uint64_t dev;     /* the folder */
     uint64_t ino;     /* " */
-    uint64_t epoch;   /* up by one each time the slot changes folder */
+    uint64_t epoch;   /* up by two as the slot changes folder (odd meanwhile) */
     uint64_t started; /* syncs of the folder started in this epoch */
     uint64_t done;    /* the number of the latest one that succeeded */
     uint32_t wake;    /* futex word: up by one as each sync ends */
@@ -128,9 +128,15 @@ state_sane(FSYNC_GROUP_STATE *st)
         return;
     }
     /* A crash may leave anything: no finished sync beyond the started. */
-    for (i = 0; i < FSYNC_GROUP_SLOTS; i++)
+    for (i = 0; i < FSYNC_GROUP_SLOTS; i++) {
+        /* A change of hands cut short: the slot serves nobody. */
+        if (st->slot[i].epoch & 1) {
+            st->slot[i].used = 0;
+            st->slot[i].epoch++;
+        }
         if (st->slot[i].done > st->slot[i].started)
             st->slot[i].done = st->slot[i].started;
+    }
 }
 
 /* fsync_group_open - the shared state of folder syncs */
@@ -180,27 +186,26 @@ slot_hash(uint64_t dev, uint64_t ino)
 
 /*
  * slot_take - give slot i to the folder dev/ino, in a new epoch.  The
- * epoch moves first: a ticket read without the lock (slot_peek) that
- * sees the new key or counts sees the new epoch too.
+ * epoch is odd while the slot changes (a sequence lock): a reader that
+ * finds it odd, or changed by the end of its read, takes nothing from
+ * the slot without the lock.
  */
 static void
 slot_take(FSYNC_GROUP_SLOT *s, uint64_t dev, uint64_t ino)
 {
-    __atomic_add_fetch(&s->epoch, 1, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&s->epoch, 1, __ATOMIC_SEQ_CST); /* odd */
     __atomic_store_n(&s->dev, dev, __ATOMIC_SEQ_CST);
     __atomic_store_n(&s->ino, ino, __ATOMIC_SEQ_CST);
     __atomic_store_n(&s->started, 0, __ATOMIC_SEQ_CST);
     __atomic_store_n(&s->done, 0, __ATOMIC_SEQ_CST);
     __atomic_store_n(&s->used, 1, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&s->epoch, 1, __ATOMIC_SEQ_CST); /* even again */
 }
 
 /*
  * slot_peek - a ticket from the folder's slot without the table's lock,
- * when the slot is the folder's and did not change hands while read;
- * 0, or -1 (then the lock).  A ticket with a stale epoch is harmless:
- * its sync finds the epoch changed and syncs alone.  One that read the
- * count of the folder before the slot changed hands counts only syncs
- * that began after that read.
+ * when the slot is the folder's and did not change while read (an even
+ * epoch, the same before and after); 0, or -1 (then the lock).
  */
 static int
 slot_peek(FSYNC_GROUP *g, int i, uint64_t dev, uint64_t ino, FSYNC_TICKET *t)
@@ -208,7 +213,7 @@ slot_peek(FSYNC_GROUP *g, int i, uint64_t dev, uint64_t ino, FSYNC_TICKET *t)
     FSYNC_GROUP_SLOT *s = &g->st->slot[i];
     uint64_t epoch = __atomic_load_n(&s->epoch, __ATOMIC_SEQ_CST);
 
-    if (!__atomic_load_n(&s->used, __ATOMIC_SEQ_CST) ||
+    if ((epoch & 1) || !__atomic_load_n(&s->used, __ATOMIC_SEQ_CST) ||
         __atomic_load_n(&s->dev, __ATOMIC_SEQ_CST) != dev ||
         __atomic_load_n(&s->ino, __ATOMIC_SEQ_CST) != ino)
         return -1;
@@ -220,6 +225,23 @@ slot_peek(FSYNC_GROUP *g, int i, uint64_t dev, uint64_t ino, FSYNC_TICKET *t)
     t->ino = ino;
     t->epoch = epoch;
     return 0;
+}
+
+/*
+ * slot_covered - without the lock: 1 when the ticket's slot is still in
+ * the ticket's epoch (so still its folder's: every change of hands moves
+ * the epoch) and a sync numbered above the ticket has finished; else 0
+ */
+static int
+slot_covered(FSYNC_GROUP_SLOT *s, const FSYNC_TICKET *t)
+{
+    uint64_t done;
+
+    if (__atomic_load_n(&s->epoch, __ATOMIC_SEQ_CST) != t->epoch)
+        return 0;
+    done = __atomic_load_n(&s->done, __ATOMIC_SEQ_CST);
+    return __atomic_load_n(&s->epoch, __ATOMIC_SEQ_CST) == t->epoch &&
+           done > t->count;
 }
 
 /* slot_find - the folder's slot, taking a free or idle one; -1: none */
@@ -332,7 +354,7 @@ fsync_group_sync(FSYNC_GROUP *g, const FSYNC_TICKET *t, int dir_fd)
         w = __atomic_load_n(&s->wake, __ATOMIC_SEQ_CST);
         if (__atomic_load_n(&s->epoch, __ATOMIC_SEQ_CST) != t->epoch)
             break;
-        if (__atomic_load_n(&s->done, __ATOMIC_SEQ_CST) > t->count)
+        if (slot_covered(s, t))
             return 0;
         if (SLOT_LOCK(g, t->slot, F_OFD_SETLK) == 0) {
             locked = 1;
