@@ -233,42 +233,13 @@ maildir_deliver_sync_state(const char *queue_dir)
     strbuf_free(path);
 }
 
-/*
- * maildir_sync_dir - sync the folder that holds path (a name just made
- * there), through the group commit when there is one; 0 or -1 as
- * fsync_dir()
- */
-static int
-maildir_sync_dir(const char *path)
-{
-    FSYNC_TICKET t;
-    int fd;
-    int ret;
-    int err;
-
-    if (maildir_group == NULL)
-        return fsync_dir(path);
-    if ((fd = fsync_dir_open(path)) < 0)
-        return -1;
-    if (fsync_group_ticket(maildir_group, fd, &t) == 0)
-        ret = fsync_group_sync(maildir_group, &t, fd);
-    else
-        ret = fsync(fd);
-    if (ret < 0 && errno == EINVAL)
-        ret = 0;
-    err = errno;
-    (void) close(fd);
-    errno = err;
-    return ret;
-}
-
 /* maildir_sync_new - make new's entry durable; on failure it goes */
 static const char *
 maildir_sync_new(const char *new, STRBUF *why)
 {
     int err;
 
-    if (maildir_sync_dir(new) < 0) {
+    if (fsync_group_dir(maildir_group, new) < 0) {
         err = errno;
         strbuf_fail(why, err, "sync folder of %s: %s", new, strerror(err));
         (void) unlink(new);

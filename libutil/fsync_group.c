@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsync_dir.h"
 #include "fsync_group.h"
 #include "mymalloc.h"
 
@@ -385,6 +386,31 @@ fsync_group_sync(FSYNC_GROUP *g, const FSYNC_TICKET *t, int dir_fd)
     (void) syscall(SYS_futex, &s->wake, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
     SLOT_UNLOCK(g, t->slot);
     errno = saved;
+    return ret;
+}
+
+/* fsync_group_dir - sync the folder that holds path, in the group */
+int
+fsync_group_dir(FSYNC_GROUP *g, const char *path)
+{
+    FSYNC_TICKET t;
+    int fd;
+    int ret;
+    int err;
+
+    if (g == NULL)
+        return fsync_dir(path);
+    if ((fd = fsync_dir_open(path)) < 0)
+        return -1;
+    if (fsync_group_ticket(g, fd, &t) == 0)
+        ret = fsync_group_sync(g, &t, fd);
+    else
+        ret = fsync_group_fsync_fn(fd);
+    if (ret < 0 && errno == EINVAL) /* as fsync_dir(): nothing to do */
+        ret = 0;
+    err = errno;
+    (void) close(fd);
+    errno = err;
     return ret;
 }
 

@@ -36,6 +36,9 @@
  * holding the folder's lock through the fsync(dir_fd), and returns its
  * result: 0, or -1 with errno (a failed sync covers nobody).  A folder
  * whose slot went to another since the ticket is synced alone.
+ * fsync_group_dir(g, path) syncs the folder that holds path (a name
+ * just made there), taking the ticket and syncing at once; with g NULL,
+ * or without a ticket, the folder syncs alone.  0 or -1 as fsync_dir().
  * fsync_group_free() unmaps and closes.
  *
  * fsync_group_fsync_fn replaces fsync() (tests).  Nothing here is fatal.
@@ -57,6 +60,7 @@ typedef struct FSYNC_TICKET {
 extern FSYNC_GROUP *fsync_group_open(const char *path);
 extern int fsync_group_ticket(FSYNC_GROUP *g, int dir_fd, FSYNC_TICKET *t);
 extern int fsync_group_sync(FSYNC_GROUP *g, const FSYNC_TICKET *t, int dir_fd);
+extern int fsync_group_dir(FSYNC_GROUP *g, const char *path);
 extern void fsync_group_free(FSYNC_GROUP *g);
 extern int (*fsync_group_fsync_fn)(int fd);
 
