@@ -965,6 +965,16 @@ START_TEST(test_spare_take_fresh)
 }
 END_TEST
 
+/* Folder syncs made through the group commit, counted. */
+static int group_fsyncs;
+
+static int
+count_group_fsync(int fd)
+{
+    group_fsyncs++;
+    return fsync(fd);
+}
+
 /* file_bytes - the bytes of a file, in a STRBUF */
 static STRBUF *
 file_bytes(const char *path)
@@ -1023,7 +1033,11 @@ START_TEST(test_reuse_commit)
     qfile_puts(qf, REC_TYPE_END, id);
     len = qf->offset;
     ck_assert_int_eq(qfile_set_size(qf, start, end - start, 1), 0);
+    fsync_group_fsync_fn = count_group_fsync;
     ck_assert_msg(qfile_commit(qf, NULL, why) == 0, "%s", STR(why));
+    fsync_group_fsync_fn = fsync;
+    /* The commit synced incoming/ through the group (nobody else had). */
+    ck_assert_int_eq(group_fsyncs, 1);
     /* Cut to what was written, marked complete, and read back whole. */
     ck_assert_int_eq(path_of("incoming", id, &st), ino);
     ck_assert_int_eq(st.st_size, len);
